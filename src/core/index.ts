@@ -1,0 +1,3 @@
+export * from "./model.ts";
+export * from "./text.ts";
+export * from "./document-number.ts";
