@@ -1,0 +1,53 @@
+// The hub's HTTP surface: health, metrics, the JSON API (OpenAPI-documented)
+// and, mounted by the hub, connector routes and simulators.
+
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { authenticate, type AuthEnv } from "../auth/index.ts";
+import type { HubContext } from "../hub/context.ts";
+import { healthRoutes } from "./health.ts";
+import { metricsRoutes } from "./metrics.ts";
+import { sourceRoutes } from "./sources.ts";
+
+export const API_VERSION = "0.1.0";
+
+export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<any> }[] = []) {
+  const app = new OpenAPIHono<AuthEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return c.json({ error: "invalid request", issues: result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`) }, 400);
+      }
+    },
+  });
+
+  app.use("*", async (c, next) => {
+    await next();
+    const route = c.req.routePath || "unmatched";
+    ctx.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+  });
+  app.use("/api/*", authenticate({ prisma: ctx.db.prisma, now: ctx.now }));
+
+  app.route("/", healthRoutes(ctx));
+  app.route("/", metricsRoutes(ctx));
+  app.route("/", sourceRoutes(ctx));
+  for (const { path, app: sub } of extra) app.route(path, sub);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.doc31("/api/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "portalsync API",
+      version: API_VERSION,
+      description: "Document-sync hub for Vietnamese government portals: sources, runs, documents, procedures, sites and deliveries.",
+    },
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return c.json({ error: error.message }, error.status);
+    ctx.log.error({ err: error, path: c.req.path }, "request failed");
+    return c.json({ error: "internal error" }, 500);
+  });
+  app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  return app;
+}

@@ -1,0 +1,116 @@
+// The configuration file's shape (portalsync.config.yaml or .json). Every key
+// is documented in docs/configuration.md; keep the two in step.
+
+import { z } from "zod";
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and dashes");
+
+export const sourceSchema = z.object({
+  id: slug,
+  connector: z.string(),
+  name: z.string(),
+  enabled: z.boolean().default(true),
+  /** cron expression in Vietnam time; omit for manual-only sources. */
+  schedule: z.string().optional(),
+  /** Connector options, validated by the connector's own schema. */
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const sectionSchema = z.object({
+  slug,
+  name: z.string(),
+  itemKind: z.enum(["document", "procedure"]).default("document"),
+});
+
+export const siteSchema = z.object({
+  id: slug,
+  name: z.string(),
+  mode: z.enum(["push", "pull"]).default("push"),
+  endpoint: z.url().optional(),
+  /** whsec_… secrets; two during rotation (new first). */
+  secrets: z.array(z.string().startsWith("whsec_")).default([]),
+  publishMode: z.enum(["automatic", "review"]).default("automatic"),
+  allowUnverified: z.boolean().default(false),
+  enabled: z.boolean().default(true),
+  sections: z.array(sectionSchema).min(1),
+});
+
+export const routingRuleSchema = z.object({
+  id: slug,
+  name: z.string(),
+  priority: z.number().int().default(100),
+  enabled: z.boolean().default(true),
+  match: z
+    .object({
+      itemKind: z.enum(["document", "procedure"]).optional(),
+      source: z.array(z.string()).optional(),
+      docType: z.array(z.string()).optional(),
+      issuerCode: z.array(z.string()).optional(),
+      issuerName: z.array(z.string()).optional(),
+      field: z.array(z.string()).optional(),
+      keyword: z.array(z.string()).optional(),
+    })
+    .default({}),
+  /** "site/section" pairs. */
+  targets: z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, "site/section")).min(1),
+});
+
+export const configSchema = z.object({
+  server: z
+    .object({
+      host: z.string().default("127.0.0.1"),
+      port: z.number().int().min(0).max(65535).default(8080),
+      /** Base URL portals use to reach the hub (signed download links, feeds). */
+      publicUrl: z.url().optional(),
+    })
+    .prefault({}),
+  /** Data directory: embedded database and blob store. */
+  dataDir: z.string().default("./data"),
+  /** postgres://… for PostgreSQL; empty for the embedded PGlite. */
+  databaseUrl: z.string().optional(),
+  log: z
+    .object({
+      level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+      pretty: z.boolean().optional(),
+    })
+    .prefault({}),
+  /** Run the connectors' simulators in-process and point demo sources at them. */
+  demo: z.boolean().default(false),
+  verify: z
+    .object({
+      trust: z.array(z.string()).default(["./trust"]),
+      crls: z.array(z.string()).default([]),
+      allowSha1: z.boolean().default(false),
+    })
+    .prefault({}),
+  ingest: z
+    .object({
+      maxFileBytes: z.number().int().positive().default(200 * 1024 * 1024),
+      concurrency: z.number().int().min(1).max(64).default(4),
+    })
+    .prefault({}),
+  delivery: z
+    .object({
+      timeoutMs: z.number().int().positive().default(15_000),
+      concurrency: z.number().int().min(1).max(256).default(16),
+      downloadUrlTtlSeconds: z.number().int().positive().default(7 * 24 * 3600),
+    })
+    .prefault({}),
+  auth: z
+    .object({
+      /** Signs session cookies and download URLs; set it in production. */
+      secret: z.string().min(16).optional(),
+      bootstrapAdmin: z
+        .object({ username: z.string().default("admin"), password: z.string().min(8).optional() })
+        .prefault({}),
+    })
+    .prefault({}),
+  sources: z.array(sourceSchema).default([]),
+  sites: z.array(siteSchema).default([]),
+  routing: z.array(routingRuleSchema).default([]),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type SourceConfig = z.infer<typeof sourceSchema>;
+export type SiteConfig = z.infer<typeof siteSchema>;
+export type RoutingRuleConfig = z.infer<typeof routingRuleSchema>;

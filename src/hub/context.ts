@@ -1,0 +1,34 @@
+// Everything a request handler or job needs, built once at start and passed
+// down explicitly (no module-level singletons, so tests run several hubs).
+
+import type { SourceConnector, TargetConnector } from "../../connectors/sdk.ts";
+import type { Config } from "../config/index.ts";
+import type { BlobStore, Database } from "../db/index.ts";
+import type { Queue } from "../jobs/index.ts";
+import type { Logger, Metrics } from "../observability/index.ts";
+import type { FileVerifier } from "../pipeline/ingest.ts";
+
+export interface ConnectorRegistry {
+  sources: ReadonlyMap<string, SourceConnector<any>>;
+  targets: ReadonlyMap<string, TargetConnector>;
+}
+
+export function createRegistry(sources: SourceConnector<any>[], targets: TargetConnector[] = []): ConnectorRegistry {
+  return {
+    sources: new Map(sources.map((c) => [c.name, c])),
+    targets: new Map(targets.map((c) => [c.name, c])),
+  };
+}
+
+export interface HubContext {
+  config: Config;
+  db: Database;
+  blobs: BlobStore;
+  queue: Queue;
+  log: Logger;
+  metrics: Metrics;
+  connectors: ConnectorRegistry;
+  verifier: FileVerifier | null;
+  now: () => Date;
+  startedAt: Date;
+}

@@ -1,0 +1,115 @@
+// Starts and stops one hub process: database (migrated), job queue, workers,
+// schedules and the HTTP server. Everything it starts, stop() undoes, so
+// Ctrl-C exits cleanly and tests can run several hubs in one process.
+
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { serve, type ServerType } from "@hono/node-server";
+import type { Hono } from "hono";
+import { createApiApp } from "../api/app.ts";
+import type { Config } from "../config/index.ts";
+import { BlobStore, openDatabase } from "../db/index.ts";
+import { startQueue, startSchedules, type Scheduler } from "../jobs/index.ts";
+import { createMetrics, type Logger } from "../observability/index.ts";
+import { recoverInterruptedRuns, registerSyncWorker, type FileVerifier } from "../pipeline/index.ts";
+import { enqueueRun, SYNC_QUEUE } from "../pipeline/runs.ts";
+import type { ConnectorRegistry, HubContext } from "./context.ts";
+import { applyConfiguration } from "./seed.ts";
+
+export interface HubOptions {
+  config: Config;
+  connectors: ConnectorRegistry;
+  log: Logger;
+  now?: () => Date;
+  /** Extra HTTP apps mounted on the hub's server (simulators in demo mode, upload routes). */
+  mounts?: { path: string; app: Hono<any> }[];
+  /** Signature verification for ingested PDFs (src/verify); null records "not-verified". */
+  verifier?: FileVerifier | null;
+  /** Skip cron schedules (tests drive runs explicitly). */
+  schedules?: boolean;
+  /** Called with the bound URL before schedules start (demo mode wires simulators to it). */
+  onListening?: (url: string) => void | Promise<void>;
+}
+
+export interface RunningHub {
+  url: string;
+  ctx: HubContext;
+  stop(): Promise<void>;
+}
+
+export async function startHub(options: HubOptions): Promise<RunningHub> {
+  const { config, log } = options;
+  const now = options.now ?? (() => new Date());
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error) => log.error({ err: error }, "error during shutdown"));
+    }
+  };
+  try {
+    const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+    cleanups.push(() => db.close());
+    const migration = await db.migrate();
+    log.info({ database: db.kind, applied: migration.applied, dataDir: db.kind === "pglite" ? path.resolve(config.dataDir) : undefined }, "database ready");
+
+    await applyConfiguration(db.prisma, config, new Set(options.connectors.sources.keys()));
+
+    const queue = await startQueue(db, log);
+    cleanups.push(() => queue.stop({ graceful: true, wait: true, timeout: 10_000 }));
+    await queue.createQueue(SYNC_QUEUE);
+
+    const ctx: HubContext = {
+      config,
+      db,
+      blobs: new BlobStore(path.resolve(config.dataDir, "blobs")),
+      queue,
+      log,
+      metrics: createMetrics(),
+      connectors: options.connectors,
+      verifier: options.verifier ?? null,
+      now,
+      startedAt: now(),
+    };
+
+    const app = createApiApp(ctx, options.mounts ?? []);
+    const server = await listen(app, config.server.host, config.server.port);
+    cleanups.push(() => closeServer(server));
+    const address = server.address() as AddressInfo;
+    const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+    await options.onListening?.(url);
+
+    await recoverInterruptedRuns(ctx);
+    await registerSyncWorker(ctx);
+
+    if (options.schedules !== false) {
+      const scheduled = config.sources.filter((s) => s.enabled && s.schedule).map((s) => ({ id: s.id, schedule: s.schedule! }));
+      const scheduler: Scheduler = startSchedules(scheduled, {
+        prisma: db.prisma,
+        log,
+        now,
+        enqueue: (runId) => enqueueRun(ctx, runId),
+      });
+      cleanups.push(() => scheduler.stop());
+    }
+    log.info({ url }, "portalsync hub listening");
+    return { url, ctx, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function listen(app: Hono<any>, hostname: string, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname, port }, () => resolve(server));
+    server.once("error", reject);
+  });
+}
+
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve) => {
+    // Keep-alive connections would hold close() open; end them.
+    (server as import("node:http").Server).closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}

@@ -1,0 +1,3 @@
+export * from "./context.ts";
+export * from "./hub.ts";
+export * from "./seed.ts";

@@ -1,0 +1,77 @@
+// Issue 2's acceptance: the hub starts on the embedded default, answers
+// /readyz, stops cleanly on Ctrl-C, and a second start reuses the data.
+
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, startCli, type CliProcess } from "../support/cli-process.ts";
+
+let dataDir: string;
+let running: CliProcess | null = null;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), "portalsync-serve-"));
+});
+afterAll(async () => {
+  running?.child.kill("SIGKILL");
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function startDemo(): Promise<{ proc: CliProcess; url: string }> {
+  const proc = startCli(["serve", "--demo", "--port", "0"], { PORTALSYNC_DATA_DIR: dataDir });
+  running = proc;
+  const line = await proc.waitForLog((l) => l.msg === "portalsync hub listening", 60_000);
+  return { proc, url: String(line.url) };
+}
+
+async function stopWithCtrlC(proc: CliProcess) {
+  const started = Date.now();
+  proc.child.kill("SIGINT");
+  const exit = await proc.exited;
+  running = null;
+  return { ...exit, ms: Date.now() - started };
+}
+
+describe("portalsync serve --demo", () => {
+  it("answers /healthz and /readyz, serves metrics and OpenAPI, and stops cleanly on Ctrl-C", async () => {
+    const { proc, url } = await startDemo();
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: "ready", database: { ok: true }, queue: { ok: true } });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain("portalsync_http_requests_total");
+    const openapi = (await (await fetch(`${url}/api/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(openapi.openapi).toBe("3.1.0");
+    expect(Object.keys(openapi.paths)).toContain("/api/v1/sources/{id}/runs");
+    // The API refuses state changes without a token.
+    const anonymous = await fetch(`${url}/api/v1/sources/ioffice-demo/runs`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    expect(anonymous.status).toBe(401);
+
+    // Let the demo's first runs get going, then stop mid-flight.
+    await proc.waitForLog((l) => l.msg === "sync run started", 30_000);
+    const exit = await stopWithCtrlC(proc);
+    expect(exit.code).toBe(0);
+    expect(exit.ms).toBeLessThan(20_000);
+    expect(proc.logs.some((l) => l.msg === "stopped")).toBe(true);
+  });
+
+  it("reuses the data on a second start: no migration re-applied, earlier runs still there", async () => {
+    const token = await runCli(["token", "--name", "test-script", "--role", "admin"], { PORTALSYNC_DATA_DIR: dataDir });
+    expect(token.code).toBe(0);
+    const secret = token.stdout.trim().split("\n").at(-1)!;
+    expect(secret).toMatch(/^pst_/);
+
+    const { proc, url } = await startDemo();
+    const dbReady = proc.logs.find((l) => l.msg === "database ready");
+    expect(dbReady?.applied).toEqual([]);
+    const runs = (await (await fetch(`${url}/api/v1/runs?limit=200`, { headers: { authorization: `Bearer ${secret}` } })).json()) as {
+      runs: { requestedBy: string; status: string }[];
+    };
+    // The first start's demo runs survived the restart (interrupted ones were resumed).
+    expect(runs.runs.filter((r) => r.requestedBy === "demo").length).toBeGreaterThanOrEqual(2);
+    const exit = await stopWithCtrlC(proc);
+    expect(exit.code).toBe(0);
+  });
+});
