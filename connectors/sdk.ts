@@ -99,6 +99,12 @@ export interface SourceConnector<Config = unknown> {
   /** zod schema of the connector's `options` in configuration (secrets by reference). */
   configSchema: z.ZodType<Config>;
   create(config: Config, ctx: ConnectorContext): SourceClient;
+  /**
+   * HTTP routes the connector adds to the hub for one source (e.g. an upload
+   * endpoint), with paths relative to /api/v1/sources/{sourceId}; the hub
+   * puts them behind its authentication (admin or clerk tokens).
+   */
+  routes?(config: Config): Hono;
   /** Build a simulator; `baseUrl` is where it will be reachable (for URLs it hands out). */
   createSimulator?(options: { baseUrl: string; seed?: number; [key: string]: unknown }): Simulator | Promise<Simulator>;
 }
