@@ -1,0 +1,112 @@
+// Random access to the bytes of a PDF, either in memory or on disk.
+// Parsing reads small windows synchronously through a bounded block cache,
+// so a 200 MB file never has to be held in memory.
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+
+export interface ByteSource {
+  readonly size: number;
+  /** Up to `len` bytes at `pos` (shorter at end of file). The result may be a view: do not mutate. */
+  read(pos: number, len: number): Uint8Array;
+  close(): void;
+}
+
+export class BufferSource implements ByteSource {
+  readonly size: number;
+  constructor(private readonly buf: Uint8Array) {
+    this.size = buf.length;
+  }
+  read(pos: number, len: number): Uint8Array {
+    if (pos < 0) pos = 0;
+    return this.buf.subarray(pos, Math.min(this.size, pos + len));
+  }
+  close(): void {}
+}
+
+const BLOCK = 64 * 1024;
+const MAX_BLOCKS = 64; // 4 MB of cache per open file
+
+export class FileSource implements ByteSource {
+  readonly size: number;
+  private fd: number;
+  private cache = new Map<number, Buffer>();
+
+  constructor(path: string) {
+    this.fd = openSync(path, "r");
+    try {
+      this.size = fstatSync(this.fd).size;
+    } catch (e) {
+      closeSync(this.fd);
+      throw e;
+    }
+  }
+
+  private block(i: number): Buffer {
+    let b = this.cache.get(i);
+    if (b) {
+      // refresh LRU position
+      this.cache.delete(i);
+      this.cache.set(i, b);
+      return b;
+    }
+    const start = i * BLOCK;
+    const len = Math.min(BLOCK, this.size - start);
+    b = Buffer.allocUnsafe(Math.max(0, len));
+    let got = 0;
+    while (got < len) {
+      const n = readSync(this.fd, b, got, len - got, start + got);
+      if (n <= 0) break;
+      got += n;
+    }
+    b = b.subarray(0, got);
+    this.cache.set(i, b);
+    if (this.cache.size > MAX_BLOCKS) {
+      const first = this.cache.keys().next().value as number;
+      this.cache.delete(first);
+    }
+    return b;
+  }
+
+  read(pos: number, len: number): Uint8Array {
+    if (pos < 0) pos = 0;
+    const end = Math.min(this.size, pos + len);
+    if (end <= pos) return new Uint8Array(0);
+    const first = Math.floor(pos / BLOCK);
+    const last = Math.floor((end - 1) / BLOCK);
+    if (first === last) {
+      const b = this.block(first);
+      return b.subarray(pos - first * BLOCK, end - first * BLOCK);
+    }
+    if (end - pos > BLOCK * 8) {
+      // large reads bypass the cache
+      const out = Buffer.allocUnsafe(end - pos);
+      let got = 0;
+      while (got < out.length) {
+        const n = readSync(this.fd, out, got, out.length - got, pos + got);
+        if (n <= 0) break;
+        got += n;
+      }
+      return out.subarray(0, got);
+    }
+    const parts: Buffer[] = [];
+    for (let i = first; i <= last; i++) {
+      const b = this.block(i);
+      const s = i === first ? pos - first * BLOCK : 0;
+      const e = i === last ? end - last * BLOCK : b.length;
+      parts.push(b.subarray(s, e));
+    }
+    return Buffer.concat(parts);
+  }
+
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    this.cache.clear();
+  }
+
+  get descriptor(): number {
+    return this.fd;
+  }
+}

@@ -1,0 +1,4 @@
+// Standalone entry for `portalsync verify` (tests, benchmarks): node --import tsx src/verify/main.ts ...
+import { runVerifyCommand } from "./verify-command.ts";
+
+process.exitCode = await runVerifyCommand(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
