@@ -24,6 +24,11 @@ export default defineConfig({
     }
     const { PGlite } = await import("@electric-sql/pglite");
     const { PrismaPGlite } = await import("pglite-prisma-adapter");
+    // Commands that only compare schemas get a throwaway database, so they
+    // never contend with a running hub for the embedded one.
+    if (["diff", "generate", "validate", "format"].some((c) => process.argv.includes(c))) {
+      return new PrismaPGlite(new PGlite());
+    }
     const dataDir = process.env.PORTALSYNC_DATA_DIR ?? "./data";
     const dbDir = path.join(dataDir, "db");
     mkdirSync(dbDir, { recursive: true });

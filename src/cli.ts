@@ -42,8 +42,27 @@ program
   .action(async (opts: { demo?: boolean; port?: number }) => {
     const config = load({ ...program.opts(), ...opts });
     const log = createLogger(config.log);
-    const demo = config.demo ? await demoSetup(config, registry(), log) : null;
-    const hub = await startHub({
+    // Handlers go in first: a Ctrl-C during start-up must still close the
+    // database cleanly once start-up has finished.
+    let hub: import("./hub/index.ts").RunningHub | null = null;
+    let demo: import("./hub/demo.ts").DemoSetup | null = null;
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, "stopping");
+      // Mid start-up: the start path sees `stopping` and shuts down itself.
+      if (!hub) return;
+      await demo?.stop();
+      await hub?.stop();
+      log.info("stopped");
+      process.exit(0);
+    };
+    process.on("SIGINT", () => void shutdown("SIGINT"));
+    process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+    demo = config.demo ? await demoSetup(config, registry(), log) : null;
+    hub = await startHub({
       config: demo?.config ?? config,
       connectors: registry(),
       log,
@@ -51,16 +70,12 @@ program
       mounts: demo?.mounts ?? [],
       onListening: demo?.onListening,
     });
-    if (demo) await demo.afterStart(hub);
-    const shutdown = once(async (signal: string) => {
-      log.info({ signal }, "stopping");
-      await demo?.stop();
+    if (stopping) {
       await hub.stop();
       log.info("stopped");
       process.exit(0);
-    });
-    process.on("SIGINT", () => void shutdown("SIGINT"));
-    process.on("SIGTERM", () => void shutdown("SIGTERM"));
+    }
+    if (demo) await demo.afterStart(hub);
   });
 
 program
@@ -153,15 +168,6 @@ async function waitForRun(prisma: import("./db/index.ts").Prisma, runId: string)
     if (!["queued", "running"].includes(run.status)) return run;
     await new Promise((r) => setTimeout(r, 250));
   }
-}
-
-function once<A extends unknown[]>(fn: (...args: A) => Promise<void>) {
-  let called = false;
-  return async (...args: A) => {
-    if (called) return;
-    called = true;
-    await fn(...args);
-  };
 }
 
 function fail(message: string): never {

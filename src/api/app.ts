@@ -4,7 +4,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { authenticate, type AuthEnv } from "../auth/index.ts";
+import { authenticate, requireRole, type AuthEnv } from "../auth/index.ts";
 import type { HubContext } from "../hub/context.ts";
 import { healthRoutes } from "./health.ts";
 import { metricsRoutes } from "./metrics.ts";
@@ -31,6 +31,15 @@ export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<a
   app.route("/", healthRoutes(ctx));
   app.route("/", metricsRoutes(ctx));
   app.route("/", sourceRoutes(ctx));
+  for (const source of ctx.config.sources) {
+    const connector = ctx.connectors.sources.get(source.connector);
+    if (!source.enabled || !connector?.routes) continue;
+    const options = connector.configSchema.safeParse(source.options);
+    if (!options.success) continue; // reported when the source runs
+    const base = `/api/v1/sources/${source.id}`;
+    app.use(`${base}/*`, requireRole("admin", "clerk"));
+    app.route(base, connector.routes(options.data));
+  }
   for (const { path, app: sub } of extra) app.route(path, sub);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });

@@ -53,6 +53,8 @@ export async function demoSetup(base: Config, registry: ConnectorRegistry, log: 
     late.push({ name, prefix, set: mount.set });
   }
   const portal = lateMount("/sim/portal");
+  const inboxSim = lateMount("/sim/edxml-inbox");
+  mounts.push({ path: "/sim/edxml-inbox", app: inboxSim.app });
   mounts.push({ path: "/sim/portal", app: portal.app });
 
   let hubUrl = `http://${base.server.host}:${base.server.port}`;
@@ -98,7 +100,6 @@ export async function demoSetup(base: Config, registry: ConnectorRegistry, log: 
     ],
   };
 
-  const stops: (() => Promise<void>)[] = [];
   return {
     config,
     mounts,
@@ -127,8 +128,8 @@ export async function demoSetup(base: Config, registry: ConnectorRegistry, log: 
       }
       const simulator = registry.sources.get("edxml-inbox")?.createSimulator;
       if (simulator) {
-        const sim = (await simulator({ baseUrl: hubUrl, folder: inbox })) as Simulator & { stop?: () => Promise<void> };
-        if (sim.stop) stops.push(sim.stop);
+        const sim = await simulator({ baseUrl: hubUrl, folder: inbox, initial: 5 });
+        inboxSim.set(sim);
       }
       for (const source of sources) {
         await requestRun(hub.ctx, { sourceId: source.id, trigger: "manual", requestedBy: "demo" });
@@ -142,8 +143,6 @@ export async function demoSetup(base: Config, registry: ConnectorRegistry, log: 
         "demo running: documents flow from the simulated iOffice, DVC and edXML inbox to the simulated portal",
       );
     },
-    async stop() {
-      for (const stop of stops.splice(0)) await stop().catch(() => {});
-    },
+    async stop() {},
   };
 }

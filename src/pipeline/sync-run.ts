@@ -102,11 +102,21 @@ export async function runSync(ctx: HubContext, runId: string, signal?: AbortSign
 
     if (run.trigger === "single") {
       const results = await processItems(ctx, deps, scope, [{ externalId: run.itemRef!, updatedAt: null }], signal);
-      await recordResults(ctx, runId, results, counts);
+      await recordResults(ctx, run.sourceId, runId, results, counts);
       processed = results.length;
       await prisma.syncRun.update({ where: { id: runId }, data: { ...counts, progress: progressOf({}) } });
     } else {
       const backfill = run.trigger === "backfill";
+      if (!backfill) {
+        const retries = await prisma.failedItem.findMany({ where: { sourceId: run.sourceId, gaveUp: false }, orderBy: { firstFailedAt: "asc" } });
+        if (retries.length > 0) {
+          log.info({ items: retries.length }, "retrying items that failed in earlier runs");
+          const results = await processItems(ctx, deps, scope, retries.map((r) => ({ externalId: r.externalId, updatedAt: null })), signal);
+          processed += results.length;
+          await recordResults(ctx, run.sourceId, runId, results, counts);
+          await prisma.syncRun.update({ where: { id: runId }, data: { ...counts, progress: progressOf({ retried: retries.length }) } });
+        }
+      }
       const resumeFrom = (run.progress as { resumeCursor?: Cursor } | null)?.resumeCursor ?? null;
       const startCursor = backfill ? resumeFrom : ((run.source.cursor as Cursor | null) ?? null);
       const window: ChangeWindow | undefined = backfill ? { from: run.windowFrom!, to: run.windowTo! } : undefined;
@@ -115,7 +125,7 @@ export async function runSync(ctx: HubContext, runId: string, signal?: AbortSign
         processed += results.length;
         const progress = progressOf({ page: page.page, total: page.total, resumeCursor: page.cursor });
         // Items are committed; now move the cursor past them, with the counts.
-        await recordResults(ctx, runId, results, counts);
+        await recordResults(ctx, run.sourceId, runId, results, counts);
         await prisma.$transaction([
           prisma.syncRun.update({ where: { id: runId }, data: { ...counts, progress } }),
           ...(backfill ? [] : [prisma.source.update({ where: { id: run.sourceId }, data: { cursor: page.cursor as object } })]),
@@ -193,7 +203,25 @@ async function processItems(ctx: HubContext, deps: IngestDeps, scope: IngestScop
   return results;
 }
 
-async function recordResults(ctx: HubContext, runId: string, results: ItemResult[], counts: Counts): Promise<void> {
+/** Attempts (runs) after which a failing item waits for a person instead. */
+export const MAX_ITEM_ATTEMPTS = 10;
+
+async function recordResults(ctx: HubContext, sourceId: string, runId: string, results: ItemResult[], counts: Counts): Promise<void> {
+  const prisma = ctx.db.prisma;
+  const failed = results.filter((r) => r.outcome === "failed");
+  // Succeeded, or rejected for a reason retrying cannot fix: stop retrying.
+  const settled = results.filter((r) => r.outcome !== "failed").map((r) => r.externalId);
+  if (settled.length > 0) await prisma.failedItem.deleteMany({ where: { sourceId, externalId: { in: settled } } });
+  for (const r of failed) {
+    const key = { sourceId_externalId: { sourceId, externalId: r.externalId } };
+    const now = ctx.now();
+    const row = await prisma.failedItem.upsert({
+      where: key,
+      create: { sourceId, externalId: r.externalId, lastError: r.message ?? "failed", firstFailedAt: now, lastFailedAt: now },
+      update: { attempts: { increment: 1 }, lastError: r.message ?? "failed", lastFailedAt: now },
+    });
+    if (row.attempts >= MAX_ITEM_ATTEMPTS && !row.gaveUp) await prisma.failedItem.update({ where: key, data: { gaveUp: true } });
+  }
   for (const r of results) {
     counts.seen++;
     counts[r.outcome]++;

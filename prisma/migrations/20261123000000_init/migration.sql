@@ -55,6 +55,19 @@ CREATE TABLE "Source" (
 );
 
 -- CreateTable
+CREATE TABLE "FailedItem" (
+    "sourceId" TEXT NOT NULL,
+    "externalId" TEXT NOT NULL,
+    "attempts" INTEGER NOT NULL DEFAULT 1,
+    "lastError" TEXT NOT NULL,
+    "firstFailedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "lastFailedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "gaveUp" BOOLEAN NOT NULL DEFAULT false,
+
+    CONSTRAINT "FailedItem_pkey" PRIMARY KEY ("sourceId","externalId")
+);
+
+-- CreateTable
 CREATE TABLE "SyncRun" (
     "id" TEXT NOT NULL,
     "sourceId" TEXT NOT NULL,
@@ -292,6 +305,7 @@ CREATE TABLE "Delivery" (
     "deliveredAt" TIMESTAMP(3),
     "reviewedBy" TEXT,
     "reviewNote" TEXT,
+    "releasedAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
@@ -435,6 +449,9 @@ CREATE INDEX "Delivery_state_nextAttemptAt_idx" ON "Delivery"("state", "nextAtte
 CREATE INDEX "Delivery_siteId_seq_idx" ON "Delivery"("siteId", "seq");
 
 -- CreateIndex
+CREATE INDEX "Delivery_itemId_seq_idx" ON "Delivery"("itemId", "seq");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "User_username_key" ON "User"("username");
 
 -- CreateIndex
@@ -445,6 +462,9 @@ CREATE INDEX "AuditEvent_at_idx" ON "AuditEvent"("at");
 
 -- CreateIndex
 CREATE INDEX "AuditEvent_targetType_targetId_idx" ON "AuditEvent"("targetType", "targetId");
+
+-- AddForeignKey
+ALTER TABLE "FailedItem" ADD CONSTRAINT "FailedItem_sourceId_fkey" FOREIGN KEY ("sourceId") REFERENCES "Source"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "SyncRun" ADD CONSTRAINT "SyncRun_sourceId_fkey" FOREIGN KEY ("sourceId") REFERENCES "Source"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
