@@ -2,7 +2,8 @@
 // to install), or PostgreSQL when DATABASE_URL says so. Same schema, same
 // migrations, same SQL for both.
 
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -51,15 +52,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   } else {
     const dir = path.resolve(dataDir, "db");
     await mkdir(dir, { recursive: true });
-    // PGlite is single-process: a second hub on the same directory would
-    // corrupt it, so refuse with a clear message instead.
-    try {
-      release = await lockfile.lock(dir, { lockfilePath: path.join(dir, "..", "db.lock"), stale: 15_000, update: 5_000 });
-    } catch {
-      throw new DatabaseInUseError(
-        `the embedded database in ${dir} is in use by another portalsync process; stop it, or use PostgreSQL (DATABASE_URL) to run several hubs`,
-      );
-    }
+    release = await lockDataDir(dir);
     db = new PGlite(dir);
   }
   await db.waitReady;
@@ -83,6 +76,47 @@ async function openPglite(dataDir: string): Promise<Database> {
       await release?.();
     },
   };
+}
+
+/**
+ * PGlite is single-process: a second hub on the same directory would corrupt
+ * it, so refuse with a clear message. The lock records its owner's pid, so a
+ * lock left by a killed process on this host is taken over at once instead
+ * of waiting for it to go stale.
+ */
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const lockfilePath = path.join(dir, "..", "db.lock");
+  // Beside the lock directory, not in it: proper-lockfile removes it with rmdir.
+  const ownerFile = `${lockfilePath}.owner.json`;
+  const options = { lockfilePath, stale: 15_000, update: 5_000 };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const release = await lockfile.lock(dir, options);
+      await writeFile(ownerFile, JSON.stringify({ pid: process.pid, host: os.hostname() }));
+      return async () => {
+        await rm(ownerFile, { force: true });
+        await release();
+      };
+    } catch {
+      const owner = await readFile(ownerFile, "utf8").then((t) => JSON.parse(t) as { pid: number; host: string }, () => null);
+      if (attempt === 0 && owner && owner.host === os.hostname() && !processAlive(owner.pid)) {
+        await rm(lockfilePath, { recursive: true, force: true });
+        continue;
+      }
+      throw new DatabaseInUseError(
+        `the embedded database in ${dir} is in use by another portalsync process${owner ? ` (pid ${owner.pid})` : ""}; stop it, or use PostgreSQL (DATABASE_URL) to run several hubs`,
+      );
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 async function openPostgres(url: string): Promise<Database> {
