@@ -14,12 +14,6 @@ export const dvcConfigSchema = z.object({
   maxFileBytes: z.number().int().min(1).default(20 * 1024 * 1024),
   /** First run with no cursor lists changes from here (ISO-8601). */
   initialFrom: z.iso.datetime({ offset: true }).default("2000-01-01T00:00:00+07:00"),
-  /**
-   * Every Nth incremental run also does a full listing so procedures that
-   * vanished from the source become abolitions (0: never; the scheduler
-   * decides how to use listAll).
-   */
-  fullListingEvery: z.number().int().min(0).default(24),
   /** Bounded retries for 5xx, timeouts and network errors. */
   maxRetries: z.number().int().min(0).max(10).default(4),
 });
