@@ -105,6 +105,34 @@ export const configSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
+  /** Operator alerts (src/alerts): failing or lagging sources, dead deliveries. */
+  alerts: z
+    .object({
+      enabled: z.boolean().default(true),
+      checkIntervalSeconds: z.number().int().min(10).default(60),
+      /** A source failing this many runs in a row alerts. */
+      failureThreshold: z.number().int().min(1).default(3),
+      /** A scheduled source with no successful run for this long alerts. */
+      lagMinutes: z.number().int().min(1).default(180),
+      /** While a condition lasts, notify again after this long. */
+      repeatMinutes: z.number().int().min(1).default(24 * 60),
+      webhooks: z.array(z.object({ url: z.url(), headers: z.record(z.string(), z.string()).default({}) })).default([]),
+      email: z
+        .object({
+          to: z.array(z.email()).min(1),
+          from: z.string().default("portalsync <portalsync@localhost>"),
+          smtp: z.object({
+            host: z.string(),
+            port: z.number().int().min(1).max(65535).default(587),
+            /** TLS from the start (port 465); otherwise STARTTLS when offered. */
+            secure: z.boolean().default(false),
+            user: z.string().optional(),
+            password: z.string().optional(),
+          }),
+        })
+        .optional(),
+    })
+    .prefault({}),
   sources: z.array(sourceSchema).default([]),
   sites: z.array(siteSchema).default([]),
   routing: z.array(routingRuleSchema).default([]),
