@@ -3,14 +3,19 @@
 
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { authenticate, requireRole, type AuthEnv } from "../auth/index.ts";
 import type { HubContext } from "../hub/context.ts";
 import { healthRoutes } from "./health.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { sourceRoutes } from "./sources.ts";
+import { feedRoutes } from "./feed.ts";
+import { deliveryRoutes } from "./deliveries.ts";
+import { consoleApiRoutes, consoleRoutes, consoleSessionAuth } from "../web/index.ts";
 
 export const API_VERSION = "0.1.0";
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<any> }[] = []) {
   const app = new OpenAPIHono<AuthEnv>({
@@ -26,11 +31,20 @@ export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<a
     const route = c.req.routePath || "unmatched";
     ctx.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
   });
+  // JSON API bodies are small; uploads (edXML) have their own, larger limits.
+  const jsonLimit = bodyLimit({ maxSize: MAX_JSON_BODY_BYTES, onError: (c) => c.json({ error: `request body larger than ${MAX_JSON_BODY_BYTES} bytes` }, 413) });
+  app.use("/api/*", (c, next) => ((c.req.header("content-type") ?? "").includes("json") ? jsonLimit(c, next) : next()));
+  // A console session authenticates the API too (the console's own fetches); a bearer token wins.
+  app.use("/api/*", consoleSessionAuth(ctx));
   app.use("/api/*", authenticate({ prisma: ctx.db.prisma, now: ctx.now }));
 
   app.route("/", healthRoutes(ctx));
   app.route("/", metricsRoutes(ctx));
   app.route("/", sourceRoutes(ctx));
+  app.route("/", feedRoutes(ctx));
+  app.route("/", deliveryRoutes(ctx));
+  app.route("/", consoleApiRoutes(ctx));
+  app.route("/", consoleRoutes(ctx));
   for (const source of ctx.config.sources) {
     const connector = ctx.connectors.sources.get(source.connector);
     if (!source.enabled || !connector?.routes) continue;

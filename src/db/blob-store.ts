@@ -33,7 +33,16 @@ export interface StoredBlob {
 }
 
 export class BlobStore {
+  /** Directories known to exist: a put costs no mkdir once its fan-out directory is there. */
+  private readonly made = new Set<string>();
+
   constructor(readonly root: string) {}
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.made.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.made.add(dir);
+  }
 
   pathOf(sha256: string): string {
     if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
@@ -53,7 +62,7 @@ export class BlobStore {
 
   async put(source: ReadableStream<Uint8Array> | Readable | Uint8Array, options: PutOptions): Promise<StoredBlob> {
     const tmpDir = path.join(this.root, "tmp");
-    await mkdir(tmpDir, { recursive: true });
+    await this.ensureDir(tmpDir);
     const tmp = path.join(tmpDir, randomUUID());
     const hash = createHash("sha256");
     let size = 0;
@@ -81,10 +90,12 @@ export class BlobStore {
         throw new BlobIntegrityError(`SHA-256 of the received bytes ${sha256} differs from the source's ${options.expectedSha256}`);
       }
       const finalPath = this.pathOf(sha256);
-      await mkdir(path.dirname(finalPath), { recursive: true });
+      await this.ensureDir(path.dirname(finalPath));
       await rename(tmp, finalPath);
       return { sha256, size };
     } catch (error) {
+      // A directory removed under the running hub: make them anew next time.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") this.made.clear();
       input.destroy();
       await rm(tmp, { force: true });
       throw error;

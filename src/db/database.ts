@@ -2,7 +2,9 @@
 // to install), or PostgreSQL when DATABASE_URL says so. Same schema, same
 // migrations, same SQL for both.
 
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -53,7 +55,8 @@ async function openPglite(dataDir: string): Promise<Database> {
     const dir = path.resolve(dataDir, "db");
     await mkdir(dir, { recursive: true });
     release = await lockDataDir(dir);
-    db = new PGlite(dir);
+    await initialiseDataDir(dir);
+    db = new PGlite(dir, { startParams: PGLITE_START_PARAMS });
   }
   await db.waitReady;
   const sql = pgliteRunner(db);
@@ -76,6 +79,33 @@ async function openPglite(dataDir: string): Promise<Database> {
       await release?.();
     },
   };
+}
+
+/**
+ * PostgreSQL settings of the embedded database. shared_buffers is
+ * PostgreSQL's own page cache; it lives in PGlite's WASM memory and is
+ * touched at start, so all of it is resident from the first second (PGlite's
+ * default is 128 MB). 16 MB keeps the hub's memory flat; the data files are
+ * ordinary files, so the OS page cache serves what does not fit (measured in
+ * tests/bench/ingest.bench.ts). fsync is already off in PGlite (-F).
+ */
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
+
+/**
+ * A new data directory is initialised (initdb) in a short-lived child
+ * process: PGlite's initdb runs a second PostgreSQL in memory and copies its
+ * files over, which takes ~600 MB that the hub process would otherwise keep
+ * until a garbage collection gets round to it. Once per data directory; if the
+ * child cannot run, PGlite initialises in process as before.
+ */
+async function initialiseDataDir(dir: string): Promise<void> {
+  if (await stat(path.join(dir, "PG_VERSION")).then(() => true, () => false)) return;
+  const entry = createRequire(import.meta.url).resolve("@electric-sql/pglite");
+  const script = `const { PGlite } = require(process.argv[1]);
+(async () => { const db = new PGlite(process.argv[2]); await db.waitReady; await db.close(); })().catch((e) => { console.error(e); process.exit(1); });`;
+  await new Promise<void>((resolve) => {
+    execFile(process.execPath, ["-e", script, entry, dir], { env: process.env }, () => resolve());
+  });
 }
 
 /**
@@ -121,6 +151,10 @@ function processAlive(pid: number): boolean {
 
 async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10, application_name: "portalsync" });
+  // An idle client whose server went away (restart, failover) emits 'error' on
+  // the pool; unhandled, that would kill the hub. The pool drops the client
+  // and the next query connects anew, so there is nothing else to do here.
+  pool.on("error", () => {});
   const sql = pgPoolRunner(pool);
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 10, application_name: "portalsync" }) });
   let closed = false;

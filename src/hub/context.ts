@@ -4,7 +4,7 @@
 import type { SourceConnector, TargetConnector } from "../../connectors/sdk.ts";
 import type { Config } from "../config/index.ts";
 import type { BlobStore, Database } from "../db/index.ts";
-import type { Queue } from "../jobs/index.ts";
+import type { Liveness, Queue } from "../jobs/index.ts";
 import type { Logger, Metrics } from "../observability/index.ts";
 import type { FileVerifier } from "../pipeline/ingest.ts";
 
@@ -31,4 +31,6 @@ export interface HubContext {
   verifier: FileVerifier | null;
   now: () => Date;
   startedAt: Date;
+  /** This process's id and which other hub processes are alive (several hubs on one PostgreSQL). */
+  liveness: Liveness;
 }

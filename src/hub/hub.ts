@@ -9,12 +9,15 @@ import type { Hono } from "hono";
 import { createApiApp } from "../api/app.ts";
 import type { Config } from "../config/index.ts";
 import { BlobStore, openDatabase } from "../db/index.ts";
-import { startQueue, startSchedules, type Scheduler } from "../jobs/index.ts";
+import { newHubId, startLiveness, startQueue, startSchedules, type Scheduler } from "../jobs/index.ts";
 import { createMetrics, type Logger } from "../observability/index.ts";
-import { recoverInterruptedRuns, registerSyncWorker, type FileVerifier } from "../pipeline/index.ts";
+import { registerSyncWorker, startRunSupervisor, type FileVerifier } from "../pipeline/index.ts";
 import { enqueueRun, SYNC_QUEUE } from "../pipeline/runs.ts";
 import type { ConnectorRegistry, HubContext } from "./context.ts";
 import { applyConfiguration } from "./seed.ts";
+import { startAlerts } from "../alerts/index.ts";
+import { ensureBootstrapAdmin } from "../web/index.ts";
+import { startOutboxWorker, type OutboxWorkerOptions } from "../delivery/outbox-worker.ts";
 
 export interface HubOptions {
   config: Config;
@@ -27,6 +30,8 @@ export interface HubOptions {
   verifier?: FileVerifier | null;
   /** Skip cron schedules (tests drive runs explicitly). */
   schedules?: boolean;
+  /** Outbox worker tuning (tests: short polls and retry delays). */
+  delivery?: Partial<OutboxWorkerOptions>;
   /** Called with the bound URL before schedules start (demo mode wires simulators to it). */
   onListening?: (url: string) => void | Promise<void>;
 }
@@ -53,6 +58,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     log.info({ database: db.kind, applied: migration.applied, dataDir: db.kind === "pglite" ? path.resolve(config.dataDir) : undefined }, "database ready");
 
     await applyConfiguration(db.prisma, config, new Set(options.connectors.sources.keys()));
+    await ensureBootstrapAdmin(db.prisma, config, log);
+
+    // Held for the life of the process: other hubs on the same PostgreSQL see
+    // this one alive, and recover its runs at once if it dies.
+    const liveness = await startLiveness(db, newHubId(), log);
+    cleanups.push(() => liveness.stop());
 
     const queue = await startQueue(db, log);
     cleanups.push(() => queue.stop({ graceful: true, wait: true, timeout: 10_000 }));
@@ -69,6 +80,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       verifier: options.verifier ?? null,
       now,
       startedAt: now(),
+      liveness,
     };
 
     const app = createApiApp(ctx, options.mounts ?? []);
@@ -78,20 +90,25 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
     await options.onListening?.(url);
 
-    await recoverInterruptedRuns(ctx);
+    const supervisor = await startRunSupervisor(ctx);
+    cleanups.push(async () => supervisor.stop());
     await registerSyncWorker(ctx);
+    const outbox = startOutboxWorker(ctx, { baseUrl: config.server.publicUrl ?? url, ...options.delivery });
+    cleanups.push(() => outbox.stop());
+    cleanups.push(startAlerts(ctx));
 
     if (options.schedules !== false) {
       const scheduled = config.sources.filter((s) => s.enabled && s.schedule).map((s) => ({ id: s.id, schedule: s.schedule! }));
       const scheduler: Scheduler = startSchedules(scheduled, {
         prisma: db.prisma,
         log,
-        now,
+        // Only an injected clock overrides the tick's own scheduled time.
+        ...(options.now ? { now: options.now } : {}),
         enqueue: (runId) => enqueueRun(ctx, runId),
       });
       cleanups.push(() => scheduler.stop());
     }
-    log.info({ url }, "portalsync hub listening");
+    log.info({ url, hubId: liveness.hubId }, "portalsync hub listening");
     return { url, ctx, stop };
   } catch (error) {
     await stop();

@@ -1,2 +1,3 @@
 export * from "./queue.ts";
 export * from "./schedules.ts";
+export * from "./liveness.ts";

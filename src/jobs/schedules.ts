@@ -15,11 +15,20 @@ export interface ScheduledSource {
   schedule: string;
 }
 
-/** The minute a tick belongs to: ticks of several processes agree on it. */
-export function slotOf(at: Date): Date {
+/**
+ * The slot a tick belongs to: the minute, or the second for a six-field
+ * (seconds) expression. Ticks of several processes agree on it.
+ */
+export function slotOf(at: Date, precision: "minute" | "second" = "minute"): Date {
   const slot = new Date(at);
-  slot.setUTCSeconds(0, 0);
+  if (precision === "second") slot.setUTCMilliseconds(0);
+  else slot.setUTCSeconds(0, 0);
   return slot;
+}
+
+/** Six fields (`s m h dom mon dow`) schedule by the second. */
+export function slotPrecision(expression: string): "minute" | "second" {
+  return expression.trim().split(/\s+/).length >= 6 ? "second" : "minute";
 }
 
 /**
@@ -51,8 +60,11 @@ export function startSchedules(
   const tasks: ScheduledTask[] = sources.map((source) =>
     cron.schedule(
       source.schedule,
-      async () => {
-        const slot = slotOf(now());
+      async (context) => {
+        // The time the tick was scheduled for, not when it ran: a process whose
+        // event loop was busy past the boundary still claims the same slot as
+        // the others. (An injected clock — tests — wins.)
+        const slot = slotOf(deps.now ? now() : context.date, slotPrecision(source.schedule));
         try {
           const runId = await claimScheduledRun(deps.prisma, source.id, slot);
           if (runId) {

@@ -45,6 +45,6 @@ export async function requestRun(ctx: Pick<HubContext, "db" | "queue">, request:
   return run.id;
 }
 
-export async function enqueueRun(ctx: Pick<HubContext, "queue">, runId: string): Promise<void> {
-  await ctx.queue.send(SYNC_QUEUE, { runId }, { singletonKey: runId, retryLimit: 0, expireInSeconds: 6 * 3600 });
+export async function enqueueRun(ctx: Pick<HubContext, "queue">, runId: string, startAfterSeconds?: number): Promise<void> {
+  await ctx.queue.send(SYNC_QUEUE, { runId }, { singletonKey: runId, retryLimit: 0, expireInSeconds: 6 * 3600, ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}) });
 }

@@ -5,11 +5,33 @@
 
 import type { ChangeWindow, ConnectorContext, Cursor, ItemRef, SourceClient } from "../../connectors/sdk.ts";
 import type { HubContext } from "../hub/context.ts";
-import { abolishMissingProcedures, applyItem, ItemRejected, prepareItem, type IngestDeps, type IngestScope, type ItemResult, type SectionPolicy } from "./ingest.ts";
+import {
+  abolishMissingProcedures,
+  applyItem,
+  ItemRejected,
+  preparePage,
+  type IngestDeps,
+  type IngestScope,
+  type ItemResult,
+  type PrepareOutcome,
+  type SectionPolicy,
+} from "./ingest.ts";
 import { enqueueRun, SYNC_QUEUE } from "./runs.ts";
 import type { RoutingRuleInput, RuleMatch } from "./routing.ts";
 
+/** A run's owner writes progress.heartbeatAt this often, page or no page. */
+export const HEARTBEAT_EVERY_MS = 10_000;
+/** A run whose heartbeat is older than this is recovered even if its owner looks alive (hung). */
 const HEARTBEAT_STALE_MS = 2 * 60_000;
+/** How often each hub looks for runs left by dead processes (several hubs on one PostgreSQL). */
+const RECOVER_EVERY_MS = 5_000;
+/** Second key of the per-source advisory lock taken while claiming a run (first: SOURCE_LOCK_SPACE). */
+const SOURCE_LOCK_SPACE = 72707371;
+/** A run whose source is busy in another run waits this long before it tries again. */
+const SOURCE_BUSY_RETRY_SECONDS = 2;
+
+/** Thrown inside a run whose row another hub marked interrupted (it thought this process dead). */
+class RunTakenOver extends Error {}
 
 export function connectorContext(ctx: Pick<HubContext, "log" | "now">, sourceId: string): ConnectorContext {
   return {
@@ -66,7 +88,7 @@ export async function loadIngestScope(ctx: HubContext, sourceId: string, client:
 }
 
 function ingestDeps(ctx: HubContext): IngestDeps {
-  return { prisma: ctx.db.prisma, blobs: ctx.blobs, verifier: ctx.verifier, log: ctx.log, maxFileBytes: ctx.config.ingest.maxFileBytes };
+  return { prisma: ctx.db.prisma, sql: ctx.db.sql, blobs: ctx.blobs, verifier: ctx.verifier, log: ctx.log, maxFileBytes: ctx.config.ingest.maxFileBytes };
 }
 
 interface Counts {
@@ -78,19 +100,78 @@ interface Counts {
   failed: number;
 }
 
-/** Runs one queued run to the end. Safe to call twice for the same run. */
-export async function runSync(ctx: HubContext, runId: string, signal?: AbortSignal): Promise<void> {
-  const prisma = ctx.db.prisma;
-  const claimed = await prisma.syncRun.updateMany({
-    where: { id: runId, status: "queued" },
-    data: { status: "running", startedAt: ctx.now() },
+export type ClaimResult = "claimed" | "busy" | "gone";
+
+/**
+ * Moves a queued run to running, owned by this hub, unless another run of the
+ * same source is running (one run per source at a time across all hub
+ * processes: two would race on the source's cursor). The owner and a first
+ * heartbeat are written in the same statement, so no other hub ever sees the
+ * run running without an owner.
+ */
+export async function claimRun(ctx: Pick<HubContext, "db" | "liveness" | "now">, runId: string): Promise<ClaimResult> {
+  return ctx.db.sql.transaction(async (tx) => {
+    const { rows: found } = await tx.query<{ sourceId: string; status: string }>(`SELECT "sourceId", status::text AS status FROM "SyncRun" WHERE id = $1`, [runId]);
+    const run = found[0];
+    if (!run || run.status !== "queued") return "gone"; // another worker has it, or it already ended
+    await tx.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [SOURCE_LOCK_SPACE, run.sourceId]);
+    const { rows: busy } = await tx.query(`SELECT 1 FROM "SyncRun" WHERE "sourceId" = $1 AND status = 'running' AND id <> $2 LIMIT 1`, [run.sourceId, runId]);
+    if (busy.length > 0) return "busy";
+    const { rows } = await tx.query(
+      `UPDATE "SyncRun" SET status = 'running', "startedAt" = ($2::timestamptz AT TIME ZONE 'UTC'),
+         progress = COALESCE(progress, '{}'::jsonb) || jsonb_build_object('owner', $3::text, 'heartbeatAt', $4::text)
+       WHERE id = $1 AND status = 'queued' RETURNING id`,
+      [runId, ctx.now().toISOString(), ctx.liveness.hubId, new Date().toISOString()],
+    );
+    return rows.length > 0 ? "claimed" : "gone";
   });
-  if (claimed.count === 0) return; // another worker has it, or it already ended
+}
+
+/**
+ * Writes the run's heartbeat every HEARTBEAT_EVERY_MS, whatever the run is
+ * doing (a slow page, a large download), and aborts the run if another hub
+ * has meanwhile taken it over. Heartbeats use the wall clock: liveness is
+ * about real time, not the hub's business clock.
+ */
+function startHeartbeat(ctx: HubContext, runId: string, onLost: () => void): () => void {
+  const timer = setInterval(() => {
+    ctx.db.sql
+      .query(
+        `UPDATE "SyncRun" SET progress = jsonb_set(COALESCE(progress, '{}'::jsonb), '{heartbeatAt}', to_jsonb($3::text))
+         WHERE id = $1 AND status = 'running' AND progress->>'owner' = $2 RETURNING id`,
+        [runId, ctx.liveness.hubId, new Date().toISOString()],
+      )
+      .then(
+        ({ rows }) => {
+          if (rows.length === 0) onLost();
+        },
+        // The database is away (restart): the run's own statements fail too;
+        // the next beat tries again.
+        (error: Error) => ctx.log.warn({ err: error, runId }, "could not write the run's heartbeat"),
+      );
+  }, HEARTBEAT_EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Runs one queued run to the end. Safe to call twice for the same run. */
+export async function runSync(ctx: HubContext, runId: string, signal?: AbortSignal): Promise<ClaimResult> {
+  const prisma = ctx.db.prisma;
+  const claimed = await claimRun(ctx, runId);
+  if (claimed !== "claimed") return claimed;
   const run = await prisma.syncRun.findUniqueOrThrow({ where: { id: runId }, include: { source: true } });
-  const log = ctx.log.child({ runId, source: run.sourceId, trigger: run.trigger });
+  const log = ctx.log.child({ runId, source: run.sourceId, trigger: run.trigger, hubId: ctx.liveness.hubId });
   const counts: Counts = { seen: 0, created: 0, updated: 0, duplicate: 0, rejected: 0, failed: 0 };
   let fatal: Error | null = null;
   let processed = 0;
+  // Aborts the run's network work when another hub has taken it over.
+  const takeover = new AbortController();
+  let lost = false;
+  const stopHeartbeat = startHeartbeat(ctx, runId, () => {
+    lost = true;
+    takeover.abort(new RunTakenOver("another hub took this run over"));
+  });
+  signal = signal ? AbortSignal.any([signal, takeover.signal]) : takeover.signal;
   log.info("sync run started");
 
   try {
@@ -98,7 +179,7 @@ export async function runSync(ctx: HubContext, runId: string, signal?: AbortSign
     const scope = await loadIngestScope(ctx, run.sourceId, client);
     const deps = ingestDeps(ctx);
 
-    const progressOf = (extra: Record<string, unknown>) => ({ ...extra, processed, heartbeatAt: ctx.now().toISOString() });
+    const progressOf = (extra: Record<string, unknown>) => ({ ...extra, processed, owner: ctx.liveness.hubId, heartbeatAt: new Date().toISOString() });
 
     if (run.trigger === "single") {
       const results = await processItems(ctx, deps, scope, [{ externalId: run.itemRef!, updatedAt: null }], signal);
@@ -122,14 +203,20 @@ export async function runSync(ctx: HubContext, runId: string, signal?: AbortSign
       const window: ChangeWindow | undefined = backfill ? { from: run.windowFrom!, to: run.windowTo! } : undefined;
       for await (const page of client.listChanges(startCursor, { ...(window ? { window } : {}), ...(signal ? { signal } : {}) })) {
         const results = await processItems(ctx, deps, scope, page.items, signal);
+        // Taken over mid-page: the items' failures are this run's abort, not theirs.
+        if (lost) throw new RunTakenOver("another hub took this run over");
         processed += results.length;
         const progress = progressOf({ page: page.page, total: page.total, resumeCursor: page.cursor });
         // Items are committed; now move the cursor past them, with the counts.
         await recordResults(ctx, run.sourceId, runId, results, counts);
-        await prisma.$transaction([
-          prisma.syncRun.update({ where: { id: runId }, data: { ...counts, progress } }),
-          ...(backfill ? [] : [prisma.source.update({ where: { id: run.sourceId }, data: { cursor: page.cursor as object } })]),
-        ]);
+        // Only while the run is still ours: a hub that took it over owns the cursor now.
+        const ours = await prisma.$transaction(async (tx) => {
+          const updated = await tx.syncRun.updateMany({ where: { id: runId, status: "running" }, data: { ...counts, progress } });
+          if (updated.count === 0) return false;
+          if (!backfill) await tx.source.update({ where: { id: run.sourceId }, data: { cursor: page.cursor as object } });
+          return true;
+        });
+        if (!ours) throw new RunTakenOver("another hub took this run over");
         const newest = page.items.reduce<string | null>((max, i) => (i.updatedAt && (!max || i.updatedAt > max) ? i.updatedAt : max), null);
         if (newest) await prisma.source.update({ where: { id: run.sourceId }, data: { lastItemAt: new Date(newest) } });
       }
@@ -146,61 +233,98 @@ export async function runSync(ctx: HubContext, runId: string, signal?: AbortSign
     }
   } catch (error) {
     fatal = error as Error;
-    log.error({ err: error }, "sync run failed");
+    if (lost || error instanceof RunTakenOver) lost = true;
+    else log.error({ err: error }, "sync run failed");
+  } finally {
+    stopHeartbeat();
+  }
+  if (lost) {
+    // The row says "interrupted" and a resume run carries on: leave both alone.
+    log.warn("sync run taken over by another hub (this one was thought dead); stopped here");
+    return "claimed";
   }
 
   const status = fatal ? "failed" : counts.failed + counts.rejected > 0 ? "partial" : "succeeded";
   const finishedAt = ctx.now();
-  await prisma.$transaction([
-    prisma.syncRun.update({ where: { id: runId }, data: { ...counts, status, finishedAt, error: fatal ? describe(fatal) : null } }),
-    prisma.source.update({
+  // Retried: when the database restarts mid-run the run fails, and its end
+  // must still be recorded once the server is back, or the row would stay
+  // "running" under a live owner that nobody recovers.
+  const finished = await retryWhileDatabaseAway(log, () => prisma.$transaction(async (tx) => {
+    const updated = await tx.syncRun.updateMany({ where: { id: runId, status: "running" }, data: { ...counts, status, finishedAt, error: fatal ? describe(fatal) : null } });
+    if (updated.count === 0) return false;
+    await tx.source.update({
       where: { id: run.sourceId },
       data: fatal
         ? { lastRunAt: finishedAt, lastErrorAt: finishedAt, lastError: describe(fatal), consecutiveFailures: { increment: 1 } }
         : { lastRunAt: finishedAt, lastSuccessAt: finishedAt, consecutiveFailures: 0, ...(status === "succeeded" ? { lastError: null } : {}) },
-    }),
-  ]);
+    });
+    return true;
+  }));
+  if (!finished) {
+    log.warn("sync run taken over by another hub at its end; its result is left to the resume run");
+    return "claimed";
+  }
   const source = await prisma.source.findUniqueOrThrow({ where: { id: run.sourceId } });
   ctx.metrics.syncRuns.inc({ source: run.sourceId, status });
   ctx.metrics.sourceConsecutiveFailures.set({ source: run.sourceId }, source.consecutiveFailures);
   log.info({ status, ...counts }, "sync run finished");
+  return "claimed";
+}
+
+/** Runs `fn`, retrying for about a minute while it fails (a database restart takes seconds). */
+async function retryWhileDatabaseAway<T>(log: HubContext["log"], fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= 12) throw error;
+      log.warn({ err: error, attempt }, "could not record the end of the run; retrying");
+      await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 8_000)));
+    }
+  }
 }
 
 function describe(error: Error): string {
   return error.message || error.name;
 }
 
-/** Prepare concurrently (network, disk, verification); commit in listing order. */
+/** Items prepared together: their lookups and inserts are batched (see preparePage). */
+const PREPARE_CHUNK = 50;
+
+/**
+ * Prepare concurrently (network, disk, verification); commit in listing
+ * order. The page goes in chunks, and the next chunk is prepared while this
+ * one is committed, so downloads and database work overlap.
+ */
 async function processItems(ctx: HubContext, deps: IngestDeps, scope: IngestScope, refs: ItemRef[], signal?: AbortSignal): Promise<ItemResult[]> {
-  const prepared = await mapLimit(refs, ctx.config.ingest.concurrency, async (ref) => {
-    try {
-      return { ok: true as const, value: await prepareItem(deps, scope, ref, signal) };
-    } catch (error) {
-      return { ok: false as const, error: error as Error };
-    }
-  });
+  const chunks: ItemRef[][] = [];
+  for (let i = 0; i < refs.length; i += PREPARE_CHUNK) chunks.push(refs.slice(i, i + PREPARE_CHUNK));
+  const prepare = (chunk: ItemRef[]): Promise<PrepareOutcome[]> =>
+    preparePage(deps, scope, chunk, ctx.config.ingest.concurrency, signal).catch((error: Error) => chunk.map(() => ({ ok: false as const, error })));
   const results: ItemResult[] = [];
-  for (const [index, ref] of refs.entries()) {
-    const p = prepared[index]!;
-    const base = { externalId: ref.externalId, itemKind: null, itemId: null, version: null };
-    if (!p.ok) {
-      const rejected = p.error instanceof ItemRejected;
-      ctx.log.warn({ source: scope.sourceId, item: ref.externalId, err: p.error }, rejected ? "item rejected" : "item failed");
-      results.push({ ...base, outcome: rejected ? "rejected" : "failed", message: describe(p.error) });
-      continue;
-    }
-    if (p.value === "unchanged") {
-      results.push({ ...base, outcome: "duplicate", message: "unchanged since the last run" });
-      continue;
-    }
-    try {
-      results.push(await applyItem(deps, scope, p.value, ref.updatedAt ? new Date(ref.updatedAt) : p.value.item.updatedAt ? new Date(p.value.item.updatedAt) : null));
-    } catch (error) {
-      ctx.log.error({ source: scope.sourceId, item: ref.externalId, err: error }, "item failed to store");
-      results.push({ ...base, outcome: "failed", message: describe(error as Error) });
-    }
+  let next = chunks.length > 0 ? prepare(chunks[0]!) : null;
+  for (const [c, chunk] of chunks.entries()) {
+    const prepared = await next!;
+    next = c + 1 < chunks.length ? prepare(chunks[c + 1]!) : null;
+    for (const [index, ref] of chunk.entries()) results.push(await applyPrepared(ctx, deps, scope, ref, prepared[index]!));
   }
   return results;
+}
+
+async function applyPrepared(ctx: HubContext, deps: IngestDeps, scope: IngestScope, ref: ItemRef, p: PrepareOutcome): Promise<ItemResult> {
+  const base = { externalId: ref.externalId, itemKind: null, itemId: null, version: null };
+  if (!p.ok) {
+    const rejected = p.error instanceof ItemRejected;
+    ctx.log.warn({ source: scope.sourceId, item: ref.externalId, err: p.error }, rejected ? "item rejected" : "item failed");
+    return { ...base, outcome: rejected ? "rejected" : "failed", message: describe(p.error) };
+  }
+  if (p.value === "unchanged") return { ...base, outcome: "duplicate", message: "unchanged since the last run" };
+  try {
+    return await applyItem(deps, scope, p.value, ref.updatedAt ? new Date(ref.updatedAt) : p.value.item.updatedAt ? new Date(p.value.item.updatedAt) : null);
+  } catch (error) {
+    ctx.log.error({ source: scope.sourceId, item: ref.externalId, err: error }, "item failed to store");
+    return { ...base, outcome: "failed", message: describe(error as Error) };
+  }
 }
 
 /** Attempts (runs) after which a failing item waits for a person instead. */
@@ -241,19 +365,6 @@ async function recordResults(ctx: HubContext, sourceId: string, runId: string, r
   });
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      out[index] = await fn(items[index]!);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
-
 /**
  * Runs left "running" by a process that died are marked interrupted, and a
  * follow-up run is queued: it resumes from the saved cursor (or, for a
@@ -264,8 +375,14 @@ export async function recoverInterruptedRuns(ctx: HubContext): Promise<number> {
   const running = await prisma.syncRun.findMany({ where: { status: "running" } });
   let recovered = 0;
   for (const run of running) {
-    const heartbeat = (run.progress as { heartbeatAt?: string } | null)?.heartbeatAt;
-    const stale = ctx.db.kind === "pglite" || !heartbeat || ctx.now().getTime() - new Date(heartbeat).getTime() > HEARTBEAT_STALE_MS;
+    const { heartbeatAt, owner } = (run.progress as { heartbeatAt?: string; owner?: string } | null) ?? {};
+    // Ours: alive by definition (on PGlite every other owner is a dead process).
+    if (owner === ctx.liveness.hubId) continue;
+    const old = !heartbeatAt || Date.now() - new Date(heartbeatAt).getTime() > HEARTBEAT_STALE_MS;
+    // An owner that holds its liveness lock is alive: its run is left alone
+    // unless its heartbeat stopped (a hung process). A dead owner's run is
+    // recovered at once, without waiting for the heartbeat to age.
+    const stale = owner ? old || !(await ctx.liveness.isAlive(owner)) : old || ctx.db.kind === "pglite";
     if (!stale) continue;
     const marked = await prisma.syncRun.updateMany({ where: { id: run.id, status: "running" }, data: { status: "interrupted", finishedAt: ctx.now(), error: "the hub process stopped during this run" } });
     if (marked.count === 0) continue;
@@ -289,6 +406,30 @@ export async function recoverInterruptedRuns(ctx: HubContext): Promise<number> {
 
 export async function registerSyncWorker(ctx: HubContext): Promise<void> {
   await ctx.queue.work<{ runId: string }>(SYNC_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
-    if (job) await runSync(ctx, job.data.runId);
+    if (!job) return;
+    const result = await runSync(ctx, job.data.runId);
+    // Another run of the same source is running (maybe in another hub): try again shortly.
+    if (result === "busy") await enqueueRun(ctx, job.data.runId, SOURCE_BUSY_RETRY_SECONDS);
   });
+}
+
+/**
+ * Recovers runs of dead processes now, then every few seconds: with several
+ * hubs on one PostgreSQL, a survivor picks up a killed hub's run without a
+ * restart.
+ */
+export async function startRunSupervisor(ctx: HubContext, everyMs = RECOVER_EVERY_MS): Promise<{ stop(): void }> {
+  await recoverInterruptedRuns(ctx);
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    recoverInterruptedRuns(ctx)
+      .catch((error: Error) => ctx.log.warn({ err: error }, "could not look for interrupted runs"))
+      .finally(() => {
+        busy = false;
+      });
+  }, everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

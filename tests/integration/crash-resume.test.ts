@@ -9,6 +9,7 @@ import { createIofficeSimulator, type IofficeSimulator } from "../../connectors/
 import { openDatabase } from "../../src/db/index.ts";
 import { startCli } from "../support/cli-process.ts";
 import { serveApp, TEST_CA_DIR, type Served } from "../support/hub.ts";
+import { maybeTestDatabase, type TestDatabase } from "../support/pg.ts";
 
 const CLIENT = { clientId: "portalsync-test", clientSecret: "simulator-secret-123" };
 
@@ -16,9 +17,14 @@ let dir: string;
 let sim: IofficeSimulator;
 let served: Served;
 let configFile: string;
+// Under `npm run test:pg` the CLI processes share a PostgreSQL database of this file's own.
+let database: TestDatabase | null = null;
+let env: Record<string, string> = {};
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "portalsync-crash-"));
+  database = await maybeTestDatabase();
+  env = database ? { DATABASE_URL: database.url } : {};
   sim = createIofficeSimulator({ baseUrl: "http://placeholder", seed: 23, count: 150, ...CLIENT });
   served = await serveApp(sim.app);
   configFile = path.join(dir, "portalsync.config.json");
@@ -35,14 +41,16 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await served?.close();
+  await database?.drop();
   await rm(dir, { recursive: true, force: true });
 });
 
 describe("crash and resume", () => {
-  it("SIGKILL mid-run, then the next process resumes: every document exactly once", async () => {
+  // Two real CLI processes start and run here: on a loaded two-core machine that takes more than the default 30 s.
+  it("SIGKILL mid-run, then the next process resumes: every document exactly once", { timeout: 120_000 }, async () => {
     // Slow listings stretch the run so the kill lands in the middle of it.
     sim.faults.set({ slow: { ms: 150, match: "/van-ban/da-ban-hanh" } });
-    const victim = startCli(["--config", configFile, "sync", "ioffice"], {});
+    const victim = startCli(["--config", configFile, "sync", "ioffice"], env);
     const deadline = Date.now() + 60_000;
     while (sim.stats.list < 6) {
       if (Date.now() > deadline) throw new Error(`the run never got going:\n${victim.output()}`);
@@ -54,13 +62,13 @@ describe("crash and resume", () => {
     const listedBeforeKill = sim.stats.list;
 
     sim.faults.reset();
-    const survivor = startCli(["--config", configFile, "sync", "ioffice"], {});
+    const survivor = startCli(["--config", configFile, "sync", "ioffice"], env);
     const exit = await survivor.exited;
     expect(exit.code, survivor.output()).toBe(0);
     // The survivor resumed from the saved cursor rather than from the start.
     expect(sim.stats.list - listedBeforeKill).toBeLessThan(sim.ids().length / 10 + 4);
 
-    const db = await openDatabase({ dataDir: path.join(dir, "data") });
+    const db = await openDatabase({ url: database?.url, dataDir: path.join(dir, "data") });
     try {
       const prisma = db.prisma;
       const runs = await prisma.syncRun.findMany({ orderBy: { createdAt: "asc" } });

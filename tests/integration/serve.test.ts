@@ -6,20 +6,28 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, startCli, type CliProcess } from "../support/cli-process.ts";
+import { maybeTestDatabase, type TestDatabase } from "../support/pg.ts";
 
 let dataDir: string;
 let running: CliProcess | null = null;
+// Under `npm run test:pg` both starts share a PostgreSQL database of this file's own.
+let database: TestDatabase | null = null;
+let env: Record<string, string> = {};
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), "portalsync-serve-"));
+  database = await maybeTestDatabase();
+  env = { PORTALSYNC_DATA_DIR: dataDir, ...(database ? { DATABASE_URL: database.url } : {}) };
 });
 afterAll(async () => {
   running?.child.kill("SIGKILL");
+  await running?.exited;
+  await database?.drop();
   await rm(dataDir, { recursive: true, force: true });
 });
 
 async function startDemo(): Promise<{ proc: CliProcess; url: string }> {
-  const proc = startCli(["serve", "--demo", "--port", "0"], { PORTALSYNC_DATA_DIR: dataDir });
+  const proc = startCli(["serve", "--demo", "--port", "0"], env);
   running = proc;
   const line = await proc.waitForLog((l) => l.msg === "portalsync hub listening", 60_000);
   return { proc, url: String(line.url) };
@@ -34,7 +42,8 @@ async function stopWithCtrlC(proc: CliProcess) {
 }
 
 describe("portalsync serve --demo", () => {
-  it("answers /healthz and /readyz, serves metrics and OpenAPI, and stops cleanly on Ctrl-C", async () => {
+  // Generous timeouts: these start real processes, which is slow on a loaded machine.
+  it("answers /healthz and /readyz, serves metrics and OpenAPI, and stops cleanly on Ctrl-C", { timeout: 120_000 }, async () => {
     const { proc, url } = await startDemo();
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
@@ -57,8 +66,8 @@ describe("portalsync serve --demo", () => {
     expect(proc.logs.some((l) => l.msg === "stopped")).toBe(true);
   });
 
-  it("reuses the data on a second start: no migration re-applied, earlier runs still there", async () => {
-    const token = await runCli(["token", "--name", "test-script", "--role", "admin"], { PORTALSYNC_DATA_DIR: dataDir });
+  it("reuses the data on a second start: no migration re-applied, earlier runs still there", { timeout: 120_000 }, async () => {
+    const token = await runCli(["token", "--name", "test-script", "--role", "admin"], env);
     expect(token.code).toBe(0);
     const secret = token.stdout.trim().split("\n").at(-1)!;
     expect(secret).toMatch(/^pst_/);

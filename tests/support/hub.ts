@@ -9,37 +9,61 @@ import { serve, type ServerType } from "@hono/node-server";
 import type { Hono } from "hono";
 import { builtinSources, builtinTargets } from "../../connectors/index.ts";
 import { configSchema, type Config } from "../../src/config/index.ts";
-import { createRegistry, startHub, type RunningHub } from "../../src/hub/index.ts";
+import { createRegistry, startHub, type HubOptions, type RunningHub } from "../../src/hub/index.ts";
 import { createFileVerifier } from "../../src/hub/verifier.ts";
 import { silentLogger } from "../../src/observability/index.ts";
 import { requestRun, type RunRequest } from "../../src/pipeline/runs.ts";
 import { REPO_ROOT } from "./cli-process.ts";
+import { maybeTestDatabase } from "./pg.ts";
 
 export const TEST_CA_DIR = path.join(REPO_ROOT, "connectors", "sim-kit", "test-ca");
 
 export interface TestHub extends RunningHub {
   dataDir: string;
   /** Queue a run and wait for it to end; returns the finished run row. */
-  run(request: Omit<RunRequest, "requestedBy">): Promise<Awaited<ReturnType<RunningHub["ctx"]["db"]["prisma"]["syncRun"]["findUniqueOrThrow"]>>>;
+  run(request: RunRequest extends infer R ? (R extends RunRequest ? Omit<R, "requestedBy"> : never) : never): Promise<Awaited<ReturnType<RunningHub["ctx"]["db"]["prisma"]["syncRun"]["findUniqueOrThrow"]>>>;
   close(): Promise<void>;
 }
 
-export async function startTestHub(partial: Record<string, unknown>, options: { dataDir?: string } = {}): Promise<TestHub> {
+export interface TestHubOptions {
+  dataDir?: string;
+  /** The hub's clock (HubContext.now), for tests that move time on. */
+  now?: () => Date;
+  /** Outbox worker tuning passed to startHub. */
+  delivery?: HubOptions["delivery"];
+}
+
+/**
+ * A hub on PGlite in a temporary directory, or, when
+ * PORTALSYNC_TEST_DATABASE_URL is set, on a fresh PostgreSQL database of its
+ * own (dropped by close()) unless `partial.databaseUrl` names one.
+ */
+export async function startTestHub(partial: Record<string, unknown>, options: TestHubOptions = {}): Promise<TestHub> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "portalsync-it-")));
+  const database = partial.databaseUrl ? null : await maybeTestDatabase();
   const config: Config = configSchema.parse({
     server: { port: 0 },
     dataDir,
     log: { level: "silent" },
     verify: { trust: [path.join(REPO_ROOT, "trust"), TEST_CA_DIR] },
+    ...(database ? { databaseUrl: database.url } : {}),
     ...partial,
   });
-  const hub = await startHub({
-    config,
-    connectors: createRegistry(builtinSources, builtinTargets),
-    log: silentLogger,
-    verifier: await createFileVerifier(config, silentLogger),
-    schedules: false,
-  });
+  let hub: RunningHub;
+  try {
+    hub = await startHub({
+      config,
+      connectors: createRegistry(builtinSources, builtinTargets),
+      log: silentLogger,
+      verifier: await createFileVerifier(config, silentLogger),
+      schedules: false,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.delivery ? { delivery: options.delivery } : {}),
+    });
+  } catch (error) {
+    await database?.drop().catch(() => {});
+    throw error;
+  }
   return {
     ...hub,
     dataDir,
@@ -49,6 +73,7 @@ export async function startTestHub(partial: Record<string, unknown>, options: { 
     },
     async close() {
       await hub.stop();
+      await database?.drop();
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
