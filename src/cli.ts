@@ -3,18 +3,37 @@
 // connectors (through their registry) and hands them to the core.
 
 import { Command, InvalidArgumentError, Option } from "commander";
-import { builtinSources, builtinTargets } from "../connectors/index.ts";
-import { ConfigError, loadConfig, type Config } from "./config/index.ts";
-import { DatabaseInUseError, openDatabase } from "./db/index.ts";
-import { createApiToken } from "./auth/index.ts";
-import { createRegistry, startHub } from "./hub/index.ts";
-import { demoSetup } from "./hub/demo.ts";
-import { createLogger, type Logger } from "./observability/index.ts";
-import { createFileVerifier } from "./hub/verifier.ts";
+import type { Config } from "./config/index.ts";
 
-const registry = () => createRegistry(builtinSources, builtinTargets);
+// The hub, the database, the connectors and the logger are loaded by the
+// commands that use them, not on every start: `portalsync verify` (benchmarked
+// against openssl, tests/bench/verify.bench.ts) needs none of them.
+async function core() {
+  const [connectors, config, db, auth, hub, demo, observability, verifier] = await Promise.all([
+    import("../connectors/index.ts"),
+    import("./config/index.ts"),
+    import("./db/index.ts"),
+    import("./auth/index.ts"),
+    import("./hub/index.ts"),
+    import("./hub/demo.ts"),
+    import("./observability/index.ts"),
+    import("./hub/verifier.ts"),
+  ]);
+  return {
+    ConfigError: config.ConfigError,
+    DatabaseInUseError: db.DatabaseInUseError,
+    openDatabase: db.openDatabase,
+    createApiToken: auth.createApiToken,
+    startHub: hub.startHub,
+    demoSetup: demo.demoSetup,
+    createLogger: observability.createLogger,
+    createFileVerifier: verifier.createFileVerifier,
+    registry: () => hub.createRegistry(connectors.builtinSources, connectors.builtinTargets),
+  };
+}
 
-function load(opts: { config?: string; port?: number; demo?: boolean }): Config {
+async function load(opts: { config?: string; port?: number; demo?: boolean }): Promise<Config> {
+  const { loadConfig } = await import("./config/index.ts");
   const overrides: Record<string, unknown> = {};
   const { config } = loadConfig({ file: opts.config });
   if (opts.port !== undefined) overrides.server = { ...config.server, port: opts.port };
@@ -40,7 +59,8 @@ program
   .option("--demo", "run the connectors' simulators in-process and sync from them (what `npm start` does)")
   .option("-p, --port <port>", "HTTP port (default 8080, or $PORT)", intArg)
   .action(async (opts: { demo?: boolean; port?: number }) => {
-    const config = load({ ...program.opts(), ...opts });
+    const config = await load({ ...program.opts(), ...opts });
+    const { createLogger, demoSetup, startHub, createFileVerifier, registry } = await core();
     const log = createLogger(config.log);
     // Handlers go in first: a Ctrl-C during start-up must still close the
     // database cleanly once start-up has finished.
@@ -86,7 +106,8 @@ program
   .option("--to <iso>", "backfill window end (ISO-8601)")
   .option("--item <id>", "sync one item by its source-side id")
   .action(async (sourceId: string, opts: { from?: string; to?: string; item?: string }) => {
-    const config = load(program.opts());
+    const config = await load(program.opts());
+    const { createLogger, startHub, createFileVerifier, registry, DatabaseInUseError } = await core();
     const log = createLogger(config.log);
     if ((opts.from && !opts.to) || (!opts.from && opts.to)) fail("--from and --to go together");
     const hub = await startHub({
@@ -132,7 +153,8 @@ program
   .command("migrate")
   .description("apply database migrations and exit (the hub also does this on start)")
   .action(async () => {
-    const config = load(program.opts());
+    const config = await load(program.opts());
+    const { openDatabase } = await core();
     const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
     try {
       const result = await db.migrate();
@@ -150,7 +172,8 @@ program
   .option("--site <site>", "the site, for --role site")
   .action(async (opts: { name: string; role: "admin" | "clerk" | "site"; site?: string }) => {
     if (opts.role === "site" && !opts.site) fail("--role site needs --site");
-    const config = load(program.opts());
+    const config = await load(program.opts());
+    const { openDatabase, createApiToken } = await core();
     const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
     try {
       await db.migrate();
@@ -175,9 +198,14 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-program.parseAsync(process.argv).catch((error: unknown) => {
+program.parseAsync(process.argv).catch(async (error: unknown) => {
+  const { ConfigError, DatabaseInUseError, createLogger } = await core().catch((importError: unknown) => {
+    // the failure is in loading the modules themselves: no logger to report it with
+    console.error(error, importError === error ? "" : importError);
+    process.exit(1);
+  });
   if (error instanceof ConfigError || error instanceof DatabaseInUseError) fail(error.message);
-  const log: Logger = createLogger({ level: "error" });
+  const log = createLogger({ level: "error" });
   log.fatal({ err: error }, "portalsync failed");
   process.exit(1);
 });

@@ -90,11 +90,12 @@ parentPort.on("message", (m) => {
 });
 `;
 
-type Pending = { resolve: (b: Buffer[]) => void; reject: (e: Error) => void };
+type Pending = { resolve: (b: Buffer[]) => void; reject: (e: Error) => void; bytes: number };
 
 /** Worker-thread hasher for files on disk; in-memory sources are hashed locally. */
 export class HashPool implements RangeHasher {
-  private workers: { w: Worker; busy: number }[] = [];
+  /** `queued`: bytes sent to the worker and not yet reported back */
+  private workers: { w: Worker; queued: number }[] = [];
   private pending = new Map<number, Pending>();
   private nextId = 1;
 
@@ -102,10 +103,10 @@ export class HashPool implements RangeHasher {
     for (let i = 0; i < Math.max(1, size); i++) {
       // execArgv: [] keeps the TypeScript loader out of the worker
       const w = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
-      const slot = { w, busy: 0 };
+      const slot = { w, queued: 0 };
       w.on("message", (m: { id: number; digests?: string[]; error?: string }) => {
-        slot.busy--;
         const p = this.pending.get(m.id);
+        slot.queued -= p?.bytes ?? 0;
         this.pending.delete(m.id);
         if (!p) return;
         if (m.error !== undefined) p.reject(new Error(m.error));
@@ -121,11 +122,15 @@ export class HashPool implements RangeHasher {
 
   hash(source: ByteSource, path: string | undefined, jobs: HashJob[]): Promise<Buffer[]> {
     if (!path || jobs.length === 0) return localHasher.hash(source, path, jobs);
-    const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
-    slot.busy++;
+    // least queued bytes, not fewest jobs: files range from 100 KB to 200 MB,
+    // and a worker stuck behind big files would leave the other idle at the end
+    let bytes = 0;
+    for (const j of jobs) for (const [, len] of j.ranges) bytes += len;
+    const slot = this.workers.reduce((a, b) => (b.queued < a.queued ? b : a));
+    slot.queued += bytes;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, bytes });
       slot.w.postMessage({ id, path, jobs });
     });
   }

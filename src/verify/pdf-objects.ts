@@ -59,6 +59,9 @@ export type PdfObj = null | boolean | number | PdfName | PdfString | PdfRef | Pd
 export class PdfSyntaxError extends Error {}
 /** The window ended before the object did: the caller may retry with a larger window. */
 export class NeedMoreData extends Error {}
+// One shared instance: it is a control-flow signal (thrown a few times per file
+// while windows grow), and a fresh Error would capture a stack trace each time.
+const NEED_MORE_DATA = new NeedMoreData();
 
 const WS = new Uint8Array(256);
 for (const c of [0, 9, 10, 12, 13, 32]) WS[c] = 1;
@@ -86,7 +89,7 @@ export class Parser {
 
   private eod(): never {
     if (this.atEof) throw new PdfSyntaxError(`unexpected end of data at ${this.base + this.pos}`);
-    throw new NeedMoreData();
+    throw NEED_MORE_DATA;
   }
 
   skipWs(): void {
@@ -111,7 +114,7 @@ export class Parser {
     const s = this.pos;
     while (this.pos < b.length && !WS[b[this.pos]!] && !DELIM[b[this.pos]!]) this.pos++;
     if (this.pos >= b.length && !this.atEof) this.eod();
-    return Buffer.from(b.subarray(s, this.pos)).toString("latin1");
+    return latin1(b, s, this.pos);
   }
 
   expectKeyword(k: string): void {
@@ -189,7 +192,7 @@ export class Parser {
     const s = this.pos;
     while (this.pos < b.length && !WS[b[this.pos]!] && !DELIM[b[this.pos]!]) this.pos++;
     if (this.pos >= b.length && !this.atEof) this.eod();
-    let raw = Buffer.from(b.subarray(s, this.pos)).toString("latin1");
+    let raw = latin1(b, s, this.pos);
     if (raw.includes("#")) raw = raw.replace(/#([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
     return new PdfName(raw);
   }
@@ -230,6 +233,18 @@ export class Parser {
       else break;
     }
     if (this.pos >= b.length && !this.atEof) this.eod();
+    // plain unsigned integers (almost every number in a file): no string round trip;
+    // up to 15 digits the value is exact, as Number() would give
+    if (this.pos > s && this.pos - s <= 15) {
+      let v = 0;
+      let i = s;
+      for (; i < this.pos; i++) {
+        const c = b[i]!;
+        if (c < 0x30 || c > 0x39) break;
+        v = v * 10 + (c - 0x30);
+      }
+      if (i === this.pos) return v;
+    }
     const t = Buffer.from(b.subarray(s, this.pos)).toString("latin1");
     const v = Number(t.replace(/^([+-]?)-+/, "$1"));
     if (!Number.isFinite(v)) throw new PdfSyntaxError(`bad number '${t}' at ${this.base + s}`);
@@ -241,11 +256,29 @@ export class Parser {
     const start = this.pos;
     // fast path for long clean hex (signature /Contents): let Buffer decode it
     const close = indexOf(b, ">", start + 1);
+    if (close < 0 && !this.atEof) {
+      // The string runs past this window: the loop below could only end in a
+      // bad character or in asking for more data. Find out which without
+      // decoding (the caller re-parses with a larger window anyway).
+      for (let i = start + 1; i < b.length; i++) {
+        const c = b[i]!;
+        if (!WS[c] && hexVal(c) < 0) {
+          this.pos = i + 1;
+          throw new PdfSyntaxError(`bad hex string at ${this.base + this.pos - 1}`);
+        }
+      }
+      this.pos = b.length;
+      this.eod();
+    }
     if (close > start + 64) {
       const hexText = Buffer.from(b.buffer, b.byteOffset + start + 1, close - start - 1).toString("latin1");
-      if (/^[0-9a-fA-F]*$/.test(hexText) && hexText.length % 2 === 0) {
+      // Buffer's hex decoder stops at the first pair that is not two hex digits,
+      // so a full-length result means every character was a hex digit (no regex
+      // pass over tens of KB per signature)
+      const bytes = hexText.length % 2 === 0 ? Buffer.from(hexText, "hex") : null;
+      if (bytes && bytes.length * 2 === hexText.length) {
         this.pos = close + 1;
-        return new PdfString(Buffer.from(hexText, "hex"), true, this.inFile ? this.base + start : -1, this.inFile ? this.base + this.pos : -1);
+        return new PdfString(bytes, true, this.inFile ? this.base + start : -1, this.inFile ? this.base + this.pos : -1);
       }
     }
     this.pos++;
@@ -297,6 +330,17 @@ export class Parser {
     }
     return new PdfString(Uint8Array.from(out), false, this.inFile ? this.base + start : -1, this.inFile ? this.base + this.pos : -1);
   }
+}
+
+/**
+ * Bytes [s, e) of `b` as a latin1 string. Tokens (names, keywords) are short:
+ * building them directly avoids copying each into a new Buffer first.
+ */
+function latin1(b: Uint8Array, s: number, e: number): string {
+  if (e - s > 32) return Buffer.from(b.buffer, b.byteOffset + s, e - s).toString("latin1");
+  let out = "";
+  for (let i = s; i < e; i++) out += String.fromCharCode(b[i]!);
+  return out;
 }
 
 function hexVal(c: number): number {

@@ -72,11 +72,19 @@ export class PdfFile {
     return [...new Set(this.sections.map((s) => s.end))].sort((a, b) => a - b);
   }
 
-  /** Offset named by the last "startxref" before `before`. */
+  /** Offset named by the last "startxref" before `before` (looked for within 64 KB). */
   private lastStartxref(before: number): number {
-    const len = Math.min(before, 64 * 1024);
-    const tail = this.src.read(before - len, len);
-    const i = lastIndexOf(tail, "startxref");
+    // It is normally in the last few dozen bytes: try 1 KB first, then the whole
+    // 64 KB. The last occurrence in a shorter tail is also the last in the longer
+    // one, so the answer is the same; most files cost one small read.
+    let len = Math.min(before, 1024);
+    let tail = this.src.read(before - len, len);
+    let i = lastIndexOf(tail, "startxref");
+    if (i < 0 && len < Math.min(before, 64 * 1024)) {
+      len = Math.min(before, 64 * 1024);
+      tail = this.src.read(before - len, len);
+      i = lastIndexOf(tail, "startxref");
+    }
     if (i < 0) throw new PdfStructureError("no startxref");
     const p = new Parser(tail.subarray(i + 9), before - len + i + 9, true);
     p.skipWs();
@@ -137,8 +145,12 @@ export class PdfFile {
     this.sections.sort((a, b) => a.end - b.end || a.start - b.start);
   }
 
-  /** Run `fn` on a parser over a window at `offset`, growing the window when the object is longer. */
-  parseAt<T>(offset: number, fn: (p: Parser) => T, initial = 64 * 1024): T {
+  /**
+   * Run `fn` on a parser over a window at `offset`, growing the window when the object is longer.
+   * Most objects are small: a 4 KB first window keeps reads and copies small
+   * (a signature dictionary with its /Contents takes two tries).
+   */
+  parseAt<T>(offset: number, fn: (p: Parser) => T, initial = 4 * 1024): T {
     let w = initial;
     for (;;) {
       const buf = this.src.read(offset, w);
@@ -147,7 +159,9 @@ export class PdfFile {
         return fn(new Parser(buf, offset, atEof));
       } catch (e) {
         if (e instanceof NeedMoreData && !atEof && w < MAX_WINDOW) {
-          w *= 4;
+          // past the small first try, straight to 64 KB (a signature dictionary
+          // with its /Contents), then by fours as before
+          w = w < 64 * 1024 ? 64 * 1024 : w * 4;
           continue;
         }
         if (e instanceof NeedMoreData) throw new PdfSyntaxError(`object at ${offset} is too large`);

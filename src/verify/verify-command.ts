@@ -60,6 +60,7 @@ export async function runVerifyCommand(argv: string[], io: Io): Promise<number> 
   let at: Date | undefined;
   let jobs: number;
   let files: string[];
+  let pool: HashPool | null = null;
   try {
     if (positionals.length === 0) throw new UsageError("no PATH given");
     if (values.at !== undefined) {
@@ -68,6 +69,9 @@ export async function runVerifyCommand(argv: string[], io: Io): Promise<number> 
     }
     jobs = values.jobs === undefined ? Math.min(8, availableParallelism()) : Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs: expected a positive integer, got ${values.jobs}`);
+    // workers take tens of milliseconds to start: let them boot while the trust
+    // store loads and the folders are walked
+    pool = jobs > 1 ? new HashPool(jobs) : null;
     try {
       trust = await loadTrustStore(values.trust && values.trust.length > 0 ? values.trust : [defaultTrustDir()]);
     } catch (e) {
@@ -82,6 +86,7 @@ export async function runVerifyCommand(argv: string[], io: Io): Promise<number> 
     files = await expand(positionals);
     if (files.length === 0) throw new UsageError(`no PDF files found in ${positionals.join(" ")}`);
   } catch (e) {
+    await pool?.close();
     if (e instanceof UsageError) {
       io.stderr.write(`portalsync verify: ${e.message}\n${USAGE}`);
       return 2;
@@ -89,7 +94,6 @@ export async function runVerifyCommand(argv: string[], io: Io): Promise<number> 
     throw e;
   }
 
-  const pool = jobs > 1 ? new HashPool(jobs) : null;
   const hasher: RangeHasher = pool ?? localHasher;
   const opts = { trust, crls, at, allowSha1: values["allow-sha1"], hasher };
   const counts: Record<FileStatus, number> = { valid: 0, invalid: 0, indeterminate: 0, unsigned: 0, error: 0 };

@@ -1,17 +1,23 @@
-// Benchmark of `portalsync verify` (run: npx tsx tests/bench/verify.bench.ts [--files N]).
+// Benchmark of `portalsync verify` (run: npm run bench -- verify, or
+// npx tsx tests/bench/verify.bench.ts [--files N]).
 // Generates, in a temporary folder (not committed), N (default 400) signed PDFs of
 // mixed size 0.1–3 MB: one template per size class is signed with the test key
 // (OpenSSL CMS), then each copy gets a distinct incremental update (a new /Info),
 // which keeps it valid. Then, in the same run, it measures:
 //   (a) openssl dgst -sha256 over the same files (one process; the floor)
-//   (b) one verify process over the folder (runVerifyCommand in a child, --json)
+//   (b) one `portalsync verify --json` process over the folder, started the way
+//       users start it: bin/portalsync.js, which runs the dist/ bundle (rebuilt
+//       here first, untimed, so it matches the sources)
+//   (b') the same from the TypeScript sources through tsx, for reference
 //   (c) pdfsig per file, on a sample, extrapolated
-// and the peak RSS of (b) for 100 and for all files. Needs openssl; pdfsig optional.
+// and the peak RSS of (b) for 100 and for all files. (a) and (b) alternate run by
+// run so that load from other processes hits both alike; medians are reported.
+// Needs openssl; pdfsig optional.
 import { spawnSync } from "node:child_process";
 import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { writePaddedPdf } from "../fixtures/pki/padded-pdf.ts";
 
 const repo = resolve(fileURLToPath(new URL("../../", import.meta.url)));
@@ -19,7 +25,7 @@ const pki = resolve(repo, "tests/fixtures/pki");
 const argN = process.argv.indexOf("--files");
 const N = argN > 0 ? Number(process.argv[argN + 1]) : 400;
 const SIZES_MB = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3];
-const RUNS = 3;
+const RUNS = 5;
 
 const work = mkdtempSync(join(tmpdir(), "portalsync-bench-"));
 const all = join(work, "all");
@@ -79,34 +85,52 @@ try {
   sh("cat", files.slice(0, 1)).status;
   for (const f of files) readFileSync(f).length;
 
-  // (a) openssl dgst -sha256
-  const tOpenssl = median(Array.from({ length: RUNS }, () => timeIt(() => {
-    const r = sh("openssl", ["dgst", "-sha256", ...files]);
-    if (r.status !== 0) throw new Error("openssl dgst failed");
-  })));
+  // the launcher runs dist/ only when it matches the sources: build it now (untimed)
+  const built = spawnSync(process.execPath, [resolve(repo, "scripts/build.mjs"), "--quiet", "--strict"], { cwd: repo, encoding: "utf8" });
+  if (built.status !== 0) console.log(`WARNING: the bundle did not build, (b) runs from the sources:\n${built.stderr}`);
 
-  // (b) one verify process over the folder
-  const child = resolve(repo, "tests/bench/verify-child.ts");
-  const runVerify = (dir: string) => {
+  const bin = resolve(repo, "bin/portalsync.js");
+  // a preload that prints the process's peak RSS on exit (plain JS: no loader in the bundled path)
+  const rssPreload = pathToFileURL(resolve(repo, "tests/bench/report-rss.mjs")).href;
+  const runVerify = (dir: string, fromSource = false) => {
     let rss = 0;
     let lines: { status: string }[] = [];
     const ms = timeIt(() => {
-      const r = spawnSync(process.execPath, ["--import", "tsx", child, "--json", "--trust", join(pki, "trust"), dir], { cwd: repo, encoding: "utf8", maxBuffer: 1 << 30 });
+      const r = spawnSync(process.execPath, ["--import", rssPreload, bin, "verify", "--json", "--trust", join(pki, "trust"), dir], {
+        cwd: repo,
+        encoding: "utf8",
+        maxBuffer: 1 << 30,
+        env: { ...process.env, PORTALSYNC_FROM_SOURCE: fromSource ? "1" : "0" },
+      });
       lines = r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
       rss = Number(/maxRSS=(\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024;
     });
     return { ms, rss, lines };
   };
-  const verifyRuns = Array.from({ length: RUNS }, () => runVerify(all));
+  const opensslOnce = () => timeIt(() => {
+    const r = sh("openssl", ["dgst", "-sha256", ...files]);
+    if (r.status !== 0) throw new Error("openssl dgst failed");
+  });
+
+  // (a) and (b), alternating
+  const loadStart = loadavg();
+  const opensslRuns: number[] = [];
+  const verifyRuns: ReturnType<typeof runVerify>[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    opensslRuns.push(opensslOnce());
+    verifyRuns.push(runVerify(all));
+  }
+  const tOpenssl = median(opensslRuns);
   const tVerify = median(verifyRuns.map((r) => r.ms));
-  const last = verifyRuns[verifyRuns.length - 1]!;
-  const valid = last.lines.filter((l) => l.status === "valid").length;
+  const valid = Math.min(...verifyRuns.map((r) => r.lines.filter((l) => l.status === "valid").length));
   if (valid !== files.length) console.log(`WARNING: only ${valid}/${files.length} files came out valid`);
   const rss400 = Math.max(...verifyRuns.map((r) => r.rss));
-  const rss100 = Math.max(...Array.from({ length: RUNS }, () => runVerify(hundred).rss));
-  // process start-up alone (node + tsx loader + module graph), to separate it from per-file work
+  const rss100 = Math.max(...Array.from({ length: 3 }, () => runVerify(hundred).rss));
+  // (b') from the sources through tsx, as before the bundle existed
+  const tFromSource = median(Array.from({ length: 3 }, () => runVerify(all, true).ms));
+  // process start-up alone (node + launcher + module graph), to separate it from per-file work
   const tStartup = median(Array.from({ length: RUNS }, () => timeIt(() => {
-    spawnSync(process.execPath, ["--import", "tsx", resolve(repo, "src/verify/main.ts"), "--help"], { cwd: repo });
+    spawnSync(process.execPath, [bin, "verify", "--help"], { cwd: repo, env: { ...process.env, PORTALSYNC_FROM_SOURCE: "0" } });
   })));
 
   // (c) pdfsig per file, sampled
@@ -121,11 +145,15 @@ try {
 
   const mbps = totalBytes / 1024 / 1024 / (tVerify / 1000);
   console.log("");
-  console.log(`(a) openssl dgst -sha256, ${files.length} files:        ${tOpenssl.toFixed(0)} ms (median of ${RUNS})`);
-  console.log(`(b) portalsync verify --json, one process:       ${tVerify.toFixed(0)} ms (median of ${RUNS}; ${valid}/${files.length} valid; ${mbps.toFixed(0)} MB/s incl. startup)`);
+  const runs = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(", ");
+  // other processes on the machine skew wall times: show how busy it was
+  console.log(`load average ${loadStart.map((l) => l.toFixed(1)).join(" ")} at the start, ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end (${cpus().length} CPUs)`);
+  console.log(`(a) openssl dgst -sha256, ${files.length} files:        ${tOpenssl.toFixed(0)} ms (median of ${RUNS}: ${runs(opensslRuns)})`);
+  console.log(`(b) portalsync verify --json, one process:       ${tVerify.toFixed(0)} ms (median of ${RUNS}: ${runs(verifyRuns.map((r) => r.ms))}; ${valid}/${files.length} valid; ${mbps.toFixed(0)} MB/s incl. startup; ${built.status === 0 ? "bundle" : "from source"})`);
+  console.log(`    of which process start-up (\`portalsync verify --help\`): ${tStartup.toFixed(0)} ms; per-file work: ${(tVerify - tStartup).toFixed(0)} ms`);
+  console.log(`(b') the same from the TypeScript sources (tsx):  ${tFromSource.toFixed(0)} ms (median of 3)`);
   if (tPdfsigTotal !== null) console.log(`(c) pdfsig per file: ${sampleSize} sampled files, extrapolated to ${files.length}: ${tPdfsigTotal.toFixed(0)} ms`);
   else console.log("(c) pdfsig not installed: not measured");
-  console.log(`    of which process start-up (node + tsx, \`--help\`): ${tStartup.toFixed(0)} ms; per-file work: ${(tVerify - tStartup).toFixed(0)} ms`);
   console.log("");
   console.log(`verify / openssl = ${(tVerify / tOpenssl).toFixed(2)}x   (target <= 1.5x)`);
   if (tPdfsigTotal !== null) console.log(`pdfsig / verify  = ${(tPdfsigTotal / tVerify).toFixed(1)}x   (target >= 10x; pdfsig extrapolated from a sample)`);

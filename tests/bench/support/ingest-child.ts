@@ -68,7 +68,8 @@ if (mode === "baseline") {
     await new Promise((r) => setTimeout(r, 200));
   }
   await hub.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  if (process.env.PORTALSYNC_BENCH_KEEP) console.error(`data directory kept: ${dataDir}`);
+  else await rm(dataDir, { recursive: true, force: true });
 }
 
 const seconds = (performance.now() - started) / 1000;
