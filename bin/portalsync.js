@@ -26,7 +26,14 @@ function bundleIsFresh() {
 }
 
 if (bundleIsFresh()) {
-  await import(bundle.href);
+  if (process.argv[2] === "verify") {
+    // the verify command takes its arguments as they are (src/cli.ts only
+    // forwards them): go straight to it, without loading the rest of the CLI
+    process.argv.splice(2, 1);
+    await import(new URL("dist/verify.mjs", root).href);
+  } else {
+    await import(bundle.href);
+  }
 } else {
   const { register } = await import("tsx/esm/api");
   register();

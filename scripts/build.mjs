@@ -58,7 +58,9 @@ export async function build({ quiet = false } = {}) {
   await rm(dist, { recursive: true, force: true });
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { portalsync: "src/cli.ts" },
+    // verify.mjs: `portalsync verify` without commander and the CLI module, so
+    // its hashing workers start sooner (the launcher picks it)
+    entryPoints: { portalsync: "src/cli.ts", verify: "src/verify/main.ts" },
     outdir: "dist",
     outExtension: { ".js": ".mjs" },
     chunkNames: "chunk-[hash]",
