@@ -46,5 +46,8 @@ describe("signed download links", () => {
       `attachment; filename="Quyet dinh 152 _moi_.pdf"; filename*=UTF-8''Quy%E1%BA%BFt%20%C4%91%E1%BB%8Bnh%20152%20%22m%E1%BB%9Bi%22.pdf`,
     );
     expect(contentDisposition(null, sha)).toContain(sha);
+    expect(contentDisposition("../../etc/passwd", sha)).toBe(`attachment; filename="passwd"; filename*=UTF-8''passwd`);
+    expect(contentDisposition("..\\..\\boot.ini", sha)).toContain('filename="boot.ini"');
+    expect(contentDisposition("a/b/", sha)).toContain(sha);
   });
 });

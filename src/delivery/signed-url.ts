@@ -66,7 +66,9 @@ export function checkDownload(
 
 /** Content-Disposition for a (possibly Vietnamese) file name: ASCII fallback plus RFC 5987 UTF-8. */
 export function contentDisposition(name: string | null, sha256: string): string {
-  const full = name && name.trim() ? name.trim() : sha256;
+  // A source may name a file "../../x.pdf": only the last path segment is a name.
+  const base = name?.split(/[\\/]/).pop()?.trim();
+  const full = base ? base : sha256;
   const ascii = full
     .normalize("NFD")
     .replace(/[\u0300-\u036f]/g, "")
