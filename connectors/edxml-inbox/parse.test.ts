@@ -334,3 +334,18 @@ describe("edXML parser against hostile input", () => {
     expectEdxmlError(() => parseEdxmlPackage(xml), "missing-field", /số ký hiệu/u);
   });
 });
+
+describe("số ký hiệu from Code", () => {
+  it("does not double the serial when CodeNotation already carries it", () => {
+    const xml = readFileSync(path.resolve(repoRoot, "tests/fixtures/edxml/signed-rsa-sha256.edxml"), "utf8");
+    expect(xml).toContain("<edXML:CodeNotation>152/QĐ-UBND</edXML:CodeNotation>");
+    const parsed = parseEdxmlPackage(xml);
+    expect(parsed.kind).toBe("document");
+    expect((parsed as EdxmlDocumentPackage).document.number).toBe("152/QĐ-UBND");
+  });
+
+  it("joins CodeNumber and a bare CodeNotation", () => {
+    // The real sample's CodeNumber is "74fass22" (test data from its authors).
+    expect(doc("edoc_new.edxml").document.number).toBe("74fass22/VPCP-TTĐT");
+  });
+});

@@ -609,7 +609,9 @@ function readHeader(messageHeader: El, traceList: El | null, warnings: string[])
   const documentId = textOf(messageHeader, "DocumentId");
   const documentIdParts = parseEdxmlDocumentId(documentId);
   let number = "";
-  if (code) number = [code.number, code.notation].filter((part) => part !== "").join("/");
+  // Senders differ: most write CodeNotation "QĐ-UBND", some the whole
+  // "152/QĐ-UBND"; never double the serial.
+  if (code) number = code.notation.startsWith(`${code.number}/`) ? code.notation : [code.number, code.notation].filter((part) => part !== "").join("/");
   else if (codeEl && textOf(codeEl)) number = textOf(codeEl) ?? "";
   else if (documentIdParts) number = documentIdParts.number;
   const signerEl = child(messageHeader, "SignerInfo");
