@@ -33,4 +33,6 @@ export interface HubContext {
   startedAt: Date;
   /** This process's id and which other hub processes are alive (several hubs on one PostgreSQL). */
   liveness: Liveness;
+  /** Aborted when the hub stops: long work (sync runs) ends early and is resumed later. */
+  shutdown: AbortSignal;
 }

@@ -68,6 +68,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const queue = await startQueue(db, log);
     cleanups.push(() => queue.stop({ graceful: true, wait: true, timeout: 10_000 }));
     await queue.createQueue(SYNC_QUEUE);
+    // Runs before the queue's graceful stop (cleanups run in reverse), so a
+    // sync in progress ends at its next step instead of outliving the database.
+    const stopping = new AbortController();
+    cleanups.push(async () => stopping.abort(new Error("the hub is stopping")));
 
     const ctx: HubContext = {
       config,
@@ -81,6 +85,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       now,
       startedAt: now(),
       liveness,
+      shutdown: stopping.signal,
     };
 
     const app = createApiApp(ctx, options.mounts ?? []);

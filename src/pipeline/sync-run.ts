@@ -171,7 +171,8 @@ export async function runSync(ctx: HubContext, runId: string, signal?: AbortSign
     lost = true;
     takeover.abort(new RunTakenOver("another hub took this run over"));
   });
-  signal = signal ? AbortSignal.any([signal, takeover.signal]) : takeover.signal;
+  const stopping = () => ctx.shutdown?.aborted === true;
+  signal = AbortSignal.any([...(signal ? [signal] : []), ...(ctx.shutdown ? [ctx.shutdown] : []), takeover.signal]);
   log.info("sync run started");
 
   try {
@@ -203,8 +204,10 @@ export async function runSync(ctx: HubContext, runId: string, signal?: AbortSign
       const window: ChangeWindow | undefined = backfill ? { from: run.windowFrom!, to: run.windowTo! } : undefined;
       for await (const page of client.listChanges(startCursor, { ...(window ? { window } : {}), ...(signal ? { signal } : {}) })) {
         const results = await processItems(ctx, deps, scope, page.items, signal);
-        // Taken over mid-page: the items' failures are this run's abort, not theirs.
+        // Taken over or stopping mid-page: the items' failures are this run's
+        // abort, not theirs; the page is re-read by whoever resumes the run.
         if (lost) throw new RunTakenOver("another hub took this run over");
+        if (stopping()) throw new Error("the hub is stopping");
         processed += results.length;
         const progress = progressOf({ page: page.page, total: page.total, resumeCursor: page.cursor });
         // Items are committed; now move the cursor past them, with the counts.
@@ -234,9 +237,16 @@ export async function runSync(ctx: HubContext, runId: string, signal?: AbortSign
   } catch (error) {
     fatal = error as Error;
     if (lost || error instanceof RunTakenOver) lost = true;
-    else log.error({ err: error }, "sync run failed");
+    else if (!stopping()) log.error({ err: error }, "sync run failed");
   } finally {
     stopHeartbeat();
+  }
+  if (!lost && stopping()) {
+    // Left "running": the next start (or, on PostgreSQL, another hub once this
+    // one's liveness lock is gone) marks it interrupted and resumes it from
+    // the saved cursor.
+    log.warn("hub stopping: sync run left to be resumed");
+    return "claimed";
   }
   if (lost) {
     // The row says "interrupted" and a resume run carries on: leave both alone.
