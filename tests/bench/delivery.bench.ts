@@ -105,20 +105,32 @@ async function main() {
 
     const timings = new Map<string, { n: number; ms: number }>();
     if (process.env.BENCH_PROFILE) {
-      const sql = hub.ctx.db.sql;
-      const original = sql.query.bind(sql);
-      sql.query = (async (text: string, params?: unknown[]) => {
+      const { PGlite } = await import("@electric-sql/pglite");
+      const proto = PGlite.prototype as any;
+      let lastKey = "";
+      const original = proto.execProtocolStream;
+      proto.execProtocolStream = async function (this: unknown, message: Uint8Array, opts: unknown) {
         const t = performance.now();
         try {
-          return await original(text, params);
+          return await original.call(this, message, opts);
         } finally {
-          const key = text.replace(/\s+/g, " ").slice(0, 60);
+          const text = Buffer.from(message.subarray(0, 400)).toString("latin1");
+          const m = /(SELECT|UPDATE|INSERT|WITH|BEGIN|COMMIT|DELETE|SET)[^\0]*/i.exec(text);
+          if (m) lastKey = m[0].replace(/\s+/g, " ").slice(0, 90);
+          const key = m ? lastKey : `${text.slice(0, 1)} ${lastKey}`;
           const e = timings.get(key) ?? { n: 0, ms: 0 };
           e.n++;
           e.ms += performance.now() - t;
           timings.set(key, e);
         }
-      }) as typeof sql.query;
+      };
+    }
+    let session: import("node:inspector").Session | null = null;
+    if (process.env.BENCH_CPUPROF) {
+      const inspector = await import("node:inspector");
+      session = new inspector.Session();
+      session.connect();
+      await new Promise((r) => session!.post("Profiler.enable", () => session!.post("Profiler.start", r)));
     }
     const started = performance.now();
     const worker = startOutboxWorker(hub.ctx, { baseUrl: hub.url });
@@ -129,7 +141,11 @@ async function main() {
     await worker.idle();
     const workerMs = performance.now() - started;
     clearInterval(progress);
-    for (const [k, v] of timings) console.error(`  sql ${v.n}× ${v.ms.toFixed(0)} ms  ${k}`);
+    if (session) {
+      const { writeFileSync } = await import("node:fs");
+      await new Promise<void>((r) => session!.post("Profiler.stop", (err, res) => { writeFileSync(process.env.BENCH_CPUPROF!, JSON.stringify(res.profile)); r(); }));
+    }
+    for (const [k, v] of [...timings].sort((a, b) => b[1].ms - a[1].ms)) console.error(`  sql ${v.n}× ${v.ms.toFixed(0)} ms  ${k}`);
     await worker.stop();
     const delivered = await hub.ctx.db.prisma.delivery.count({ where: { state: "delivered" } });
     const received = siteIds.reduce((sum, s) => sum + sim.events(s).length, 0);
@@ -146,6 +162,7 @@ async function main() {
     sim.clear();
     let next = 0;
     let failures = 0;
+    if (session) await new Promise((r) => session!.post("Profiler.start", r));
     const bareStarted = performance.now();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -168,6 +185,10 @@ async function main() {
       }),
     );
     const bareMs = performance.now() - bareStarted;
+    if (session) {
+      const { writeFileSync } = await import("node:fs");
+      await new Promise<void>((r) => session!.post("Profiler.stop", (err, res) => { writeFileSync(`${process.env.BENCH_CPUPROF}.bare`, JSON.stringify(res.profile)); r(); }));
+    }
     if (failures > 0) throw new Error(`${failures} bare POSTs failed`);
 
     const avgBody = Math.round(messages.reduce((s, m) => s + Buffer.byteLength(m.body), 0) / messages.length);
