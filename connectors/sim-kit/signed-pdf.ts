@@ -353,6 +353,7 @@ function appendSignature(
   role: SignerRole,
   when: Date,
   padding: Buffer | null,
+  slack = 0,
 ): PlannedSignature {
   const m = signerMaterial(role);
   const cades = role === "leader";
@@ -364,7 +365,7 @@ function appendSignature(
     objects.push({
       num,
       body: Buffer.concat([
-        Buffer.from(`<< /Length ${padding.length} /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 >>\nstream\n`, "latin1"),
+        Buffer.from(`<< /Length ${padding.length}${" ".repeat(slack)} /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 >>\nstream\n`, "latin1"),
         padding,
         Buffer.from("\nendstream", "latin1"),
       ]),
@@ -453,16 +454,19 @@ async function build(input: SignedPdfInput): Promise<Uint8Array> {
   const roles = input.signers ?? ["leader"];
   const seed = `${input.number}|${input.issuer}|${input.date}|${input.title}`;
 
-  const layout = (padLength: number): { final: Buffer; plans: PlannedSignature[] } => {
+  // `slack` adds spaces to the padding object's dictionary: when the padding's
+  // length gains a digit, the size jumps by one byte more, and only slack can
+  // reach the sizes it skips.
+  const layout = (padLength: number, slack = 0): { final: Buffer; plans: PlannedSignature[] } => {
     const state = { nextNum: base.size, fields: [] as number[], acroNum: null as number | null, prevXref: startXref(base.bytes) };
     let current: Buffer = Buffer.from(base.bytes);
     const plans: PlannedSignature[] = [];
     const padding = padLength > 0 ? paddingBytes(padLength, seed) : null;
     if (roles.length === 0) {
-      return { final: padding ? appendPaddingOnly(current, base, state, padding) : current, plans };
+      return { final: padding ? appendPaddingOnly(current, base, state, padding, slack) : current, plans };
     }
     roles.forEach((role, i) => {
-      const plan = appendSignature(current, base, state, role, new Date(when.getTime() + i * 60_000), i === 0 ? padding : null);
+      const plan = appendSignature(current, base, state, role, new Date(when.getTime() + i * 60_000), i === 0 ? padding : null, slack);
       plans.push(plan);
       current = plan.bytes;
     });
@@ -473,10 +477,12 @@ async function build(input: SignedPdfInput): Promise<Uint8Array> {
   let planned = layout(pad);
   if (input.targetBytes !== undefined) {
     // Offsets' digit counts shift with the padding, so converge in a few steps.
-    for (let i = 0; i < 5 && planned.final.length !== input.targetBytes; i++) {
-      pad += input.targetBytes - planned.final.length;
-      if (pad < 0) throw new Error(`targetBytes ${input.targetBytes} is below the natural size ${planned.final.length - pad}`);
-      planned = layout(pad);
+    for (let slack = 0; slack <= 4 && planned.final.length !== input.targetBytes; slack++) {
+      for (let i = 0; i < 8 && planned.final.length !== input.targetBytes; i++) {
+        pad += input.targetBytes - planned.final.length;
+        if (pad < 0) throw new Error(`targetBytes ${input.targetBytes} is below the natural size ${planned.final.length - pad}`);
+        planned = layout(pad, slack);
+      }
     }
     if (planned.final.length !== input.targetBytes) throw new Error(`could not reach targetBytes ${input.targetBytes}`);
   }
@@ -498,11 +504,12 @@ function appendPaddingOnly(
   base: BaseDocument,
   state: { nextNum: number; prevXref: number },
   padding: Buffer,
+  slack = 0,
 ): Buffer {
   const num = state.nextNum++;
   const offset = prev.length + 1;
   const object = Buffer.concat([
-    Buffer.from(`\n${num} 0 obj\n<< /Length ${padding.length} >>\nstream\n`, "latin1"),
+    Buffer.from(`\n${num} 0 obj\n<< /Length ${padding.length}${" ".repeat(slack)} >>\nstream\n`, "latin1"),
     padding,
     Buffer.from("\nendstream\nendobj\n", "latin1"),
   ]);
