@@ -8,26 +8,34 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIofficeSimulator, type IofficeSimulator } from "../../connectors/ioffice/simulator.ts";
 import { requestRun } from "../../src/pipeline/runs.ts";
 import { serveApp, startTestHub, waitForRun, type Served } from "../support/hub.ts";
+import { maybeTestDatabase, type TestDatabase } from "../support/pg.ts";
 
 const CLIENT = { clientId: "portalsync-test", clientSecret: "simulator-secret-123" };
 
 let sim: IofficeSimulator;
 let served: Served;
 let dataDir: string;
+// Under `npm run test:pg` both starts share one PostgreSQL database.
+let database: TestDatabase | null = null;
 
 beforeAll(async () => {
   sim = createIofficeSimulator({ baseUrl: "http://placeholder", seed: 31, count: 80, ...CLIENT });
   served = await serveApp(sim.app);
   dataDir = await mkdtemp(path.join(os.tmpdir(), "portalsync-shutdown-"));
+  database = await maybeTestDatabase();
 });
 afterAll(async () => {
   await served?.close();
+  await database?.drop();
   await rm(dataDir, { recursive: true, force: true });
 });
 
 describe("stopping mid-run", () => {
   it("stops cleanly while a run is in progress, and the next start finishes it", { timeout: 120_000 }, async () => {
-    const config = { sources: [{ id: "ioffice", connector: "ioffice", name: "iOffice", options: { baseUrl: served.url, ...CLIENT, pageSize: 5 } }] };
+    const config = {
+      ...(database ? { databaseUrl: database.url } : {}),
+      sources: [{ id: "ioffice", connector: "ioffice", name: "iOffice", options: { baseUrl: served.url, ...CLIENT, pageSize: 5 } }],
+    };
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on("unhandledRejection", onUnhandled);
