@@ -2,7 +2,7 @@
 // queries (one version serves ~40 sites, so each is loaded once per batch).
 
 import type { Prisma } from "../db/index.ts";
-import type { DocumentSnapshot, FileSnapshot, ItemSnapshot, PriorDelivery, ProcedureSnapshot } from "./payload.ts";
+import type { DocumentSnapshot, FileSnapshot, ItemSnapshot, ProcedureSnapshot } from "./payload.ts";
 
 export interface RowRef {
   id: string;
@@ -104,32 +104,4 @@ export async function loadSectionSlugs(prisma: Prisma, sectionIds: string[]): Pr
 export async function loadRemoteIds(prisma: Prisma, rows: RowRef[]): Promise<Map<string, string>> {
   const items = await prisma.remoteItem.findMany({ where: { itemId: { in: [...new Set(rows.map((r) => r.itemId))] } } });
   return new Map(items.map((r) => [placeKey(r.siteId, r.sectionId, r.itemId), r.remoteId]));
-}
-
-/**
- * The newest delivery each site actually acknowledged for each item/section
- * (rows marked delivered without being sent have no HTTP status and don't count).
- */
-export async function loadPriorDeliveries(prisma: Prisma, rows: RowRef[]): Promise<Map<string, PriorDelivery>> {
-  const delivered = await prisma.delivery.findMany({
-    where: {
-      itemId: { in: [...new Set(rows.map((r) => r.itemId))] },
-      id: { notIn: rows.map((r) => r.id) },
-      state: "delivered",
-      lastStatus: { not: null },
-    },
-    select: {
-      siteId: true, sectionId: true, itemId: true, event: true, deliveredAt: true, seq: true,
-      documentVersion: { select: { version: true } }, procedureVersion: { select: { version: true } },
-    },
-  });
-  const out = new Map<string, PriorDelivery & { at: number; seq: bigint }>();
-  for (const d of delivered) {
-    const key = placeKey(d.siteId, d.sectionId, d.itemId);
-    const at = d.deliveredAt?.getTime() ?? 0;
-    const current = out.get(key);
-    if (current && (current.at > at || (current.at === at && current.seq > d.seq))) continue;
-    out.set(key, { event: d.event, version: d.documentVersion?.version ?? d.procedureVersion?.version ?? 0, at, seq: d.seq });
-  }
-  return new Map([...out].map(([k, v]) => [k, { event: v.event, version: v.version }]));
 }

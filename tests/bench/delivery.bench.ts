@@ -6,6 +6,8 @@
 //
 //   npx tsx tests/bench/delivery.bench.ts            (concurrency from config: 16)
 //   BENCH_CONCURRENCY=64 npx tsx tests/bench/delivery.bench.ts
+//   BENCH_PROFILE=1 …          time per SQL statement (parse/bind/execute) in PGlite
+//   BENCH_CPUPROF=/tmp/x …     CPU profiles of the worker phase (x) and the bare phase (x.bare)
 
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
