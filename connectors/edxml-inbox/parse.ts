@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type { CanonicalDocument, Party, SourceFileRef } from "../../src/core/index.ts";
-import { cleanText, nfc } from "../../src/core/index.ts";
+import { cleanText, MIME_BY_EXTENSION, nfc } from "../../src/core/index.ts";
 import { looksLikeZip, unzipBounded, ZipError } from "./zip.ts";
 
 export const EDXML_NAMESPACE = "http://www.mic.gov.vn/TBT/QCVN_102_2016";
@@ -428,23 +428,6 @@ function decodeBase64(value: string, label: string): Uint8Array {
   return new Uint8Array(Buffer.from(compact, "base64"));
 }
 
-const EXTENSION_MIME: Record<string, string> = {
-  pdf: "application/pdf",
-  doc: "application/msword",
-  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-  xls: "application/vnd.ms-excel",
-  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-  odt: "application/vnd.oasis.opendocument.text",
-  xml: "application/xml",
-  edxml: "application/xml",
-  zip: "application/zip",
-  txt: "text/plain",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  png: "image/png",
-  tif: "image/tiff",
-  tiff: "image/tiff",
-};
 
 const SNIFFABLE = new Set(["pdf", "doc", "docx", "xls", "xlsx", "odt", "zip", "jpg", "jpeg", "png", "xml", "edxml"]);
 
@@ -463,7 +446,7 @@ export function sniffMime(bytes: Uint8Array, ...names: (string | null)[]): strin
   if (starts(0x50, 0x4b, 0x03, 0x04)) {
     for (const name of names) {
       const ext = extensionOf(name);
-      if (["docx", "xlsx", "odt"].includes(ext)) return EXTENSION_MIME[ext] ?? "application/zip";
+      if (["docx", "xlsx", "odt"].includes(ext)) return MIME_BY_EXTENSION[ext] ?? "application/zip";
     }
     return "application/zip";
   }
@@ -476,7 +459,7 @@ export function sniffMime(bytes: Uint8Array, ...names: (string | null)[]): strin
   for (const name of names) {
     const ext = extensionOf(name);
     if (SNIFFABLE.has(ext)) continue;
-    const mime = EXTENSION_MIME[ext];
+    const mime = MIME_BY_EXTENSION[ext];
     if (mime) return mime;
   }
   return "application/octet-stream";

@@ -4,7 +4,7 @@
 // contract's names.
 
 import type { CanonicalDocument, FileRole, SourceFileRef } from "../../src/core/index.ts";
-import { cleanText, nfc } from "../../src/core/index.ts";
+import { cleanText, mimeFromName, nfc } from "../../src/core/index.ts";
 import type { FieldMap, MappableField } from "./config.ts";
 
 export class IofficeMappingError extends Error {
@@ -113,24 +113,6 @@ function status(value: unknown, id: string | null): CanonicalDocument["status"] 
   const mapped = STATUS[raw];
   if (!mapped) throw new IofficeMappingError(`unknown trang_thai "${raw}"`, id);
   return mapped;
-}
-
-const MIME_BY_EXTENSION: Record<string, string> = {
-  pdf: "application/pdf",
-  doc: "application/msword",
-  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-  xls: "application/vnd.ms-excel",
-  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-  odt: "application/vnd.oasis.opendocument.text",
-  zip: "application/zip",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  png: "image/png",
-};
-
-export function mimeFromName(name: string): string | null {
-  const ext = /\.([A-Za-z0-9]+)$/u.exec(name)?.[1]?.toLowerCase();
-  return ext ? (MIME_BY_EXTENSION[ext] ?? null) : null;
 }
 
 export function normalizeSha256(value: unknown): string | null {

@@ -1,3 +1,4 @@
 export * from "./model.ts";
 export * from "./text.ts";
 export * from "./document-number.ts";
+export * from "./mime.ts";

@@ -5,7 +5,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { ItemRef, SourceClient } from "../../connectors/sdk.ts";
-import { cleanText, foldVietnamese, type CanonicalDocument, type CanonicalProcedure, type SourceFileRef, type SourceItem } from "../core/index.ts";
+import { cleanText, foldVietnamese, mimeFromName, type CanonicalDocument, type CanonicalProcedure, type SourceFileRef, type SourceItem } from "../core/index.ts";
 import type { BlobStore, Prisma, SqlRunner } from "../db/index.ts";
 import type { Logger } from "../observability/index.ts";
 import { documentIdentityKey, documentMetadata, filesContentHash, metadataHash, procedureContentHash } from "./identity.ts";
@@ -148,7 +148,7 @@ export async function preparePage(
           expectedSize: fetched.size,
           ...(signal ? { signal } : {}),
         });
-        const mime = fetched.mime.split(";")[0]!.trim() || guessMime(file.name);
+        const mime = fetched.mime.split(";")[0]!.trim() || (mimeFromName(file.name) ?? "application/octet-stream");
         if (!knownBlobs.has(put.sha256) && !newBlobs.has(put.sha256)) newBlobs.set(put.sha256, { sha256: put.sha256, size: BigInt(put.size), mime });
         newBlobsOf.set(index, [...(newBlobsOf.get(index) ?? []), put.sha256]);
         stored.push({ ref: file, sha256: put.sha256, size: put.size, mime });
@@ -297,14 +297,6 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, in
   return out;
 }
 
-function guessMime(name: string): string {
-  const ext = name.toLowerCase().split(".").pop();
-  return (
-    { pdf: "application/pdf", doc: "application/msword", docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document", xml: "application/xml" }[
-      ext ?? ""
-    ] ?? "application/octet-stream"
-  );
-}
 
 /** The transaction: dedup, version, routing and outbox rows, all or nothing. */
 export async function applyItem(deps: IngestDeps, scope: IngestScope, prepared: PreparedItem, sourceUpdatedAt: Date | null): Promise<ItemResult> {
