@@ -73,7 +73,6 @@ program
       log.info({ signal }, "stopping");
       // Mid start-up: the start path sees `stopping` and shuts down itself.
       if (!hub) return;
-      await demo?.stop();
       await hub?.stop();
       log.info("stopped");
       process.exit(0);

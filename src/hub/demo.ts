@@ -24,7 +24,6 @@ export interface DemoSetup {
   mounts: { path: string; app: Hono }[];
   onListening(url: string): Promise<void>;
   afterStart(hub: RunningHub): Promise<void>;
-  stop(): Promise<void>;
 }
 
 /** A mount point whose simulator is created once the hub knows its own URL. */
@@ -143,6 +142,5 @@ export async function demoSetup(base: Config, registry: ConnectorRegistry, log: 
         "demo running: documents flow from the simulated iOffice, DVC and edXML inbox to the simulated portal",
       );
     },
-    async stop() {},
   };
 }

@@ -74,13 +74,6 @@ export class ItemRejected extends Error {}
 /** What preparing one listed item came to: ready to apply, unchanged, or an error. */
 export type PrepareOutcome = { ok: true; value: PreparedItem | "unchanged" } | { ok: false; error: Error };
 
-/** Everything before the transaction, for one item (see preparePage). */
-export async function prepareItem(deps: IngestDeps, scope: IngestScope, ref: ItemRef, signal?: AbortSignal): Promise<PreparedItem | "unchanged"> {
-  const [outcome] = await preparePage(deps, scope, [ref], 1, signal);
-  if (!outcome!.ok) throw outcome!.error;
-  return outcome!.value;
-}
-
 /**
  * Everything before the transactions, for a page of items: item bodies, file
  * downloads into the blob store and signature verification run concurrently

@@ -38,7 +38,6 @@ export async function startDemoHub(options: { log?: Logger } = {}): Promise<Demo
     ...hub,
     dataDir,
     async close() {
-      await demo.stop();
       await hub.stop();
       await rm(dataDir, { recursive: true, force: true });
     },
