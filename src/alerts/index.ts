@@ -4,10 +4,17 @@
 // "alert.notify" / "alert.resolved", target = the condition's key), so a
 // restart does not re-send, and a condition is repeated only after
 // `repeatMinutes` while it lasts. When it clears, a "resolved" note goes out.
+//
+// Every hub process checks (and the console's "Check now" too), but a check
+// runs under a cluster lock (src/jobs/cluster-lock.ts): one check at a time
+// across all hubs on the database, from reading the conditions and the audit
+// log to recording what was sent. A check that finds the lock taken is
+// skipped, and the next one, wherever it runs, sees the records.
 
 import nodemailer from "nodemailer";
 import type { Config } from "../config/index.ts";
 import type { HubContext } from "../hub/context.ts";
+import { withClusterLock } from "../jobs/cluster-lock.ts";
 
 export type AlertsConfig = Config["alerts"];
 
@@ -130,14 +137,30 @@ export interface CheckResult {
   active: AlertCondition[];
   raised: string[];
   resolved: string[];
+  /** Another check (in this or another hub process) was running: nothing was done, the lists are empty. */
+  skipped: boolean;
 }
+
+/** Name of the cluster lock a check holds from reading the conditions to recording what was sent. */
+export const ALERTS_LOCK = "alerts.check";
 
 /**
  * Evaluates the conditions and notifies what is new, due again, or resolved.
  * A notification whose every channel failed is not recorded, so the next
- * check tries again.
+ * check tries again. Runs once in the cluster at a time: a call made while
+ * another hub (or this one) is checking returns at once with `skipped`.
  */
-export async function checkAlerts(ctx: Ctx, transport: AlertTransport = defaultTransport(alertsConfig(ctx.config))): Promise<CheckResult> {
+export async function checkAlerts(ctx: Ctx, transport?: AlertTransport): Promise<CheckResult> {
+  const outcome = await withClusterLock(ctx.db, ALERTS_LOCK, () =>
+    checkAlertsHoldingLock(ctx, transport ?? defaultTransport(alertsConfig(ctx.config))),
+  );
+  if (outcome.ran) return outcome.value;
+  ctx.log.debug("alert check skipped: another check is running");
+  return { active: [], raised: [], resolved: [], skipped: true };
+}
+
+/** The check itself; the caller holds ALERTS_LOCK, so what it reads of the audit log is not about to change. */
+async function checkAlertsHoldingLock(ctx: Ctx, transport: AlertTransport): Promise<CheckResult> {
   const cfg = alertsConfig(ctx.config);
   const prisma = ctx.db.prisma;
   const active = await currentConditions(ctx);
@@ -183,7 +206,7 @@ export async function checkAlerts(ctx: Ctx, transport: AlertTransport = defaultT
     const results = await notify(cfg, transport, { type: "alert.resolved", at: now.toISOString(), alert: { ...c, message } });
     if (await record("alert.resolved", c, results)) resolved.push(c.key);
   }
-  return { active, raised, resolved };
+  return { active, raised, resolved, skipped: false };
 }
 
 /** Checks every `checkIntervalSeconds`; returns a stop function for the hub's shutdown. */

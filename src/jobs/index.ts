@@ -1,3 +1,4 @@
 export * from "./queue.ts";
 export * from "./schedules.ts";
 export * from "./liveness.ts";
+export * from "./cluster-lock.ts";

@@ -278,8 +278,9 @@ export function consoleRoutes(ctx: HubContext) {
   };
   app.get("/console/alerts", alertsPage);
   app.post("/console/alerts/check", async (c) => {
-    await checkAlerts(ctx);
-    return back(c, "/console/alerts", "common.done");
+    // with several hubs a check already running elsewhere makes this one a no-op
+    const result = await checkAlerts(ctx);
+    return back(c, "/console/alerts", result.skipped ? "alerts.checkSkipped" : "common.done");
   });
   app.get("/console/audit", async (c) => {
     const actorQ = c.req.query("actor")?.trim() || undefined;
