@@ -62,6 +62,11 @@ export const configSchema = z.object({
       port: z.number().int().min(0).max(65535).default(8080),
       /** Base URL portals use to reach the hub (signed download links, feeds). */
       publicUrl: z.url().optional(),
+      /**
+       * How far the JavaScript heap may grow past its live size before a full
+       * garbage collection, in percent (src/hub/heap.ts); 0 = V8's own choice.
+       */
+      heapGrowthPercent: z.number().int().min(0).max(1000).default(100),
     })
     .prefault({}),
   /** Data directory: embedded database and blob store. */
@@ -87,6 +92,8 @@ export const configSchema = z.object({
     .object({
       maxFileBytes: z.number().int().positive().default(200 * 1024 * 1024),
       concurrency: z.number().int().min(1).max(64).default(4),
+      /** Sync runs (of different sources) one process works at once. */
+      parallelRuns: z.number().int().min(1).max(32).default(2),
     })
     .prefault({}),
   delivery: z

@@ -18,6 +18,7 @@ import { applyConfiguration } from "./seed.ts";
 import { startAlerts } from "../alerts/index.ts";
 import { ensureBootstrapAdmin } from "../web/index.ts";
 import { startOutboxWorker, type OutboxWorkerOptions } from "../delivery/outbox-worker.ts";
+import { setHeapGrowth } from "./heap.ts";
 
 export interface HubOptions {
   config: Config;
@@ -51,6 +52,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       await cleanup().catch((error) => log.error({ err: error }, "error during shutdown"));
     }
   };
+  // the config object may be hand-built in tests, without the schema's defaults
+  setHeapGrowth(config.server.heapGrowthPercent ?? 100);
   try {
     const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
     cleanups.push(() => db.close());

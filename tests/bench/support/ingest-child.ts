@@ -50,7 +50,8 @@ if (mode === "baseline") {
 } else {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "portalsync-bench-"));
   const config = configSchema.parse({
-    server: { port: 0 },
+    // PORTALSYNC_BENCH_HEAP_GROWTH compares heap settings (0 = V8's default); unset = the hub's default
+    server: { port: 0, ...(process.env.PORTALSYNC_BENCH_HEAP_GROWTH ? { heapGrowthPercent: Number(process.env.PORTALSYNC_BENCH_HEAP_GROWTH) } : {}) },
     dataDir,
     log: { level: "silent" },
     verify: { trust: [path.resolve("connectors/sim-kit/test-ca")] },
