@@ -414,13 +414,23 @@ export async function recoverInterruptedRuns(ctx: HubContext): Promise<number> {
   return recovered;
 }
 
+/**
+ * One pg-boss worker per `ingest.parallelRuns`: a nightly schedule starts every
+ * source at once, and a run spends much of its time waiting on its source, so
+ * one process works several runs (of different sources: a second run of a
+ * busy source is put back) instead of queueing them all behind the slowest.
+ */
 export async function registerSyncWorker(ctx: HubContext): Promise<void> {
-  await ctx.queue.work<{ runId: string }>(SYNC_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
-    if (!job) return;
-    const result = await runSync(ctx, job.data.runId);
-    // Another run of the same source is running (maybe in another hub): try again shortly.
-    if (result === "busy") await enqueueRun(ctx, job.data.runId, SOURCE_BUSY_RETRY_SECONDS);
-  });
+  // hand-built configs in tests may lack the key
+  const workers = ctx.config.ingest.parallelRuns ?? 2;
+  for (let i = 0; i < workers; i++) {
+    await ctx.queue.work<{ runId: string }>(SYNC_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
+      if (!job) return;
+      const result = await runSync(ctx, job.data.runId);
+      // Another run of the same source is running (maybe in another hub): try again shortly.
+      if (result === "busy") await enqueueRun(ctx, job.data.runId, SOURCE_BUSY_RETRY_SECONDS);
+    });
+  }
 }
 
 /**
