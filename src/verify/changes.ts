@@ -3,12 +3,39 @@
 // classify every rewritten or removed object. Allowed: new signatures and DSS
 // data, annotations, form filling. Anything touching page content, the page
 // tree, resources, existing streams or an existing signature is "content".
-import { PdfDict, PdfName, PdfRef, PdfStream, deepEqual, type PdfObj } from "./pdf-objects.ts";
+// Each change also gets a finer kind, which is what a certification signature's
+// DocMDP permissions are checked against (they split what the report's levels
+// lump together: validation data from new signatures, form filling from new
+// form fields, annotations from both).
+import { PdfDict, PdfName, PdfRef, PdfStream, PdfString, deepEqual, type PdfObj } from "./pdf-objects.ts";
 import type { PdfFile, PdfView } from "./pdf-revisions.ts";
 import { worseChange, type LaterChanges } from "./report.ts";
 
+/**
+ * - validation-data: DSS/VRI, document timestamps, catalog /Extensions (PAdES
+ *   long-term validation adds them after any signature, certified or not; EU DSS
+ *   keeps them apart from the DocMDP categories too)
+ * - signature: new signature fields and widgets, an empty signature field signed, /SigFlags
+ * - form-fill: values of existing fields with their appearances, /NeedAppearances, /DR, /DA
+ * - form-structure: form fields or their widgets added or removed, field properties other than the value
+ * - annotation: annotations (not widgets) added, modified or removed; named annotation appearances
+ * - content: everything else
+ */
+export type ChangeKind = "validation-data" | "signature" | "form-fill" | "form-structure" | "annotation" | "content";
+
+const LEVEL_OF: Record<ChangeKind, LaterChanges> = {
+  "validation-data": "signatures-only",
+  signature: "signatures-only",
+  "form-fill": "annotations-or-forms",
+  "form-structure": "annotations-or-forms",
+  annotation: "annotations-or-forms",
+  content: "content",
+};
+
 export interface ChangeAnalysis {
   level: LaterChanges;
+  /** every kind of change found, with the first message of each (messages are capped, kinds are not) */
+  kinds: Map<ChangeKind, string>;
   messages: string[];
 }
 
@@ -24,6 +51,7 @@ type Ctx = {
   old: PdfView;
   neu: PdfView;
   level: LaterChanges;
+  kinds: Map<ChangeKind, string>;
   messages: string[];
   oldCatalogNum: number | null;
   oldAcroFormNum: number | null;
@@ -37,6 +65,7 @@ export function analyseLaterChanges(file: PdfFile, signedEnd: number): ChangeAna
     old: file.view(signedEnd),
     neu: file.view(finalEnd),
     level: "none",
+    kinds: new Map(),
     messages: [],
     oldCatalogNum: null,
     oldAcroFormNum: null,
@@ -49,12 +78,30 @@ export function analyseLaterChanges(file: PdfFile, signedEnd: number): ChangeAna
       bump(ctx, "content", `later revisions could not be analysed: ${(e as Error).message}`);
     }
   }
-  return { level: ctx.level, messages: ctx.messages };
+  return { level: ctx.level, kinds: ctx.kinds, messages: ctx.messages };
 }
 
-function bump(ctx: Ctx, level: LaterChanges, msg: string): void {
-  ctx.level = worseChange(ctx.level, level);
-  if (ctx.messages.length < 20 && (level === "content" || !ctx.messages.includes(msg))) ctx.messages.push(msg);
+function bump(ctx: Ctx, kind: ChangeKind, msg: string): void {
+  ctx.level = worseChange(ctx.level, LEVEL_OF[kind]);
+  if (!ctx.kinds.has(kind)) ctx.kinds.set(kind, msg);
+  if (ctx.messages.length < 20 && (kind === "content" || !ctx.messages.includes(msg))) ctx.messages.push(msg);
+}
+
+export const PERMISSION_TEXT: Record<1 | 2 | 3, string> = {
+  1: "no changes",
+  2: "form filling and signing",
+  3: "form filling, signing and annotations",
+};
+
+/**
+ * Kinds of change a certification signature with DocMDP permission `p` forbids
+ * (ISO 32000-1 12.8.2.2, Table 254). Validation data is always allowed.
+ */
+export function forbiddenByDocMdp(p: 1 | 2 | 3, kinds: Map<ChangeKind, string>): [ChangeKind, string][] {
+  const allowed = new Set<ChangeKind>(["validation-data"]);
+  if (p >= 2) allowed.add("signature").add("form-fill");
+  if (p >= 3) allowed.add("annotation");
+  return [...kinds].filter(([k]) => !allowed.has(k));
 }
 
 function refNum(o: PdfObj | undefined): number | null {
@@ -81,9 +128,9 @@ function compareViews(ctx: Ctx): void {
   let changed = 0;
   const nums = new Set<number>([...old.entries.keys(), ...neu.entries.keys()]);
   for (const num of nums) {
+    if (old.sameLocation(num, neu)) continue;
     const lo = old.location(num);
     const ln = neu.location(num);
-    if (lo === ln) continue;
     if (lo === undefined) continue; // new object: judged through whatever references it
     if (++changed > MAX_CHANGED) return bump(ctx, "content", "too many objects changed after signing");
     let ov: PdfObj | undefined;
@@ -154,7 +201,7 @@ function isDssLike(d: PdfDict): boolean {
 
 function onDeleted(ctx: Ctx, num: number, ov: PdfObj | undefined): void {
   const d = dictOf(ov);
-  if (d && isAnnot(d) && !isField(d)) return bump(ctx, "annotations-or-forms", `annotation ${num} removed`);
+  if (d && isAnnot(d) && !isField(d)) return bump(ctx, "annotation", `annotation ${num} removed`);
   if (d && isSigDict(d)) return bump(ctx, "content", `signature dictionary ${num} removed after signing`);
   bump(ctx, "content", `object ${num}${d?.nameOf("Type") ? ` (/${d.nameOf("Type")})` : ""} removed after signing`);
 }
@@ -182,7 +229,7 @@ function classifyModified(ctx: Ctx, num: number, ov: PdfObj, nv: PdfObj): void {
   }
   if (type === "Page") return comparePages(ctx, num, od, nd);
   if (isAnnot(od) || isField(od)) return compareFieldOrAnnot(ctx, num, od, nd);
-  if (isDssLike(od)) return bump(ctx, "signatures-only", "validation data (DSS) updated");
+  if (isDssLike(od)) return bump(ctx, "validation-data", "validation data (DSS) updated");
   bump(ctx, "content", `object ${num}${typeLabel(od)} changed after signing`);
 }
 
@@ -208,9 +255,9 @@ function compareCatalogs(ctx: Ctx, od: PdfDict, nd: PdfDict): void {
       const na = ctx.neu.dict(nd.get("AcroForm"));
       if (!na) bump(ctx, "content", "form (AcroForm) removed after signing");
       else compareAcroForms(ctx, oa ?? new PdfDict(new Map()), na);
-    } else if (k === "DSS" || k === "Extensions") bump(ctx, "signatures-only", `catalog /${k} added or updated`);
+    } else if (k === "DSS" || k === "Extensions") bump(ctx, "validation-data", `catalog /${k} added or updated`);
     else if (k === "Names" && namesOnlyAppearances(ctx, od.get("Names"), nd.get("Names"))) {
-      bump(ctx, "annotations-or-forms", "named annotation appearances (/Names /AP) added");
+      bump(ctx, "annotation", "named annotation appearances (/Names /AP) added");
     }
     else if (k === "Metadata" || k === "Version") continue;
     else bump(ctx, "content", `document catalog /${k} changed after signing`);
@@ -236,8 +283,8 @@ function compareAcroForms(ctx: Ctx, od: PdfDict, nd: PdfDict): void {
       const before = refsIn(ctx.old, od.get("Fields"));
       const after = refsIn(ctx.neu, nd.get("Fields"));
       compareFieldLists(ctx, before, after);
-    } else if (k === "SigFlags") bump(ctx, "signatures-only", "form /SigFlags set");
-    else if (k === "NeedAppearances" || k === "DR" || k === "DA") bump(ctx, "annotations-or-forms", `form /${k} updated`);
+    } else if (k === "SigFlags") bump(ctx, "signature", "form /SigFlags set");
+    else if (k === "NeedAppearances" || k === "DR" || k === "DA") bump(ctx, "form-fill", `form /${k} updated`);
     else bump(ctx, "content", `form dictionary /${k} changed after signing`);
   }
 }
@@ -258,14 +305,22 @@ function compareFieldLists(ctx: Ctx, before: PdfObj[], after: PdfObj[]): void {
   for (const o of after) {
     if (b.has(key(o))) continue;
     const d = ctx.neu.dict(o);
-    if (d && fieldType(ctx.neu, d) === "Sig") bump(ctx, "signatures-only", "signature field added");
-    else bump(ctx, "annotations-or-forms", `form field ${fieldName(d)} added`);
+    if (d && fieldType(ctx.neu, d) === "Sig") {
+      if (isDocTimestampField(ctx.neu, d)) bump(ctx, "validation-data", "document timestamp field added");
+      else bump(ctx, "signature", "signature field added");
+    } else bump(ctx, "form-structure", `form field ${fieldName(d)} added`);
   }
 }
 
-function fieldName(d: PdfDict | undefined): string {
-  const t = d?.get("T");
-  return t && typeof t === "object" && "text" in t ? `"${(t as { text(): string }).text()}"` : "(unnamed)";
+function fieldName(d: PdfDict | undefined, view?: PdfView): string {
+  // a widget kid has no name of its own: its field (/Parent) has
+  let cur = d;
+  for (let i = 0; cur && i < 32; i++) {
+    const t = cur.get("T");
+    if (t instanceof PdfString) return `"${t.text()}"`;
+    cur = view?.dict(cur.get("Parent"));
+  }
+  return "(unnamed)";
 }
 
 function fieldType(view: PdfView, d: PdfDict): string | undefined {
@@ -300,43 +355,78 @@ function compareAnnotLists(ctx: Ctx, before: PdfObj[], after: PdfObj[]): void {
     const d = ctx.old.dict(o);
     if (d && (isField(d) || d.nameOf("Subtype") === "Widget")) {
       if (fieldType(ctx.old, d) === "Sig") bump(ctx, "content", "signature widget removed after signing");
-      else bump(ctx, "annotations-or-forms", "form widget removed");
-    } else bump(ctx, "annotations-or-forms", "annotation removed");
+      else bump(ctx, "form-structure", "form widget removed");
+    } else bump(ctx, "annotation", "annotation removed");
   }
   for (const o of after) {
     if (b.has(key(o))) continue;
     const d = ctx.neu.dict(o);
     if (!d) continue;
-    if (d.nameOf("Subtype") === "Widget" && fieldType(ctx.neu, d) === "Sig") bump(ctx, "signatures-only", "signature widget added");
-    else if (d.nameOf("Subtype") === "Widget") bump(ctx, "annotations-or-forms", "form widget added");
-    else bump(ctx, "annotations-or-forms", `annotation${d.nameOf("Subtype") ? ` /${d.nameOf("Subtype")}` : ""} added`);
+    if (d.nameOf("Subtype") === "Widget" && fieldType(ctx.neu, d) === "Sig") {
+      if (isDocTimestampField(ctx.neu, d)) bump(ctx, "validation-data", "document timestamp widget added");
+      else bump(ctx, "signature", "signature widget added");
+    } else if (d.nameOf("Subtype") === "Widget") bump(ctx, "form-structure", "form widget added");
+    else bump(ctx, "annotation", `annotation${d.nameOf("Subtype") ? ` /${d.nameOf("Subtype")}` : ""} added`);
   }
 }
 
 const FORM_FILL_KEYS = new Set(["V", "AP", "AS", "M", "MK", "Kids", "DV", "Lock", "SV"]);
+/** what filling in a field rewrites; the other FORM_FILL_KEYS change the form itself */
+const VALUE_KEYS = new Set(["V", "AP", "AS", "M"]);
 
 function compareFieldOrAnnot(ctx: Ctx, num: number, od: PdfDict, nd: PdfDict): void {
   const keys = diffKeys(od, nd, ctx);
   const widgetOrField = isField(od) || od.nameOf("Subtype") === "Widget";
   if (!widgetOrField) {
-    return bump(ctx, "annotations-or-forms", `annotation ${num} modified`);
+    return bump(ctx, "annotation", `annotation ${num} modified`);
   }
   const isSig = fieldType(ctx.old, od) === "Sig";
   for (const k of keys) {
     if (isSig && !od.has("V") && k === "F") continue; // widget flags set while signing an empty field
     if (!FORM_FILL_KEYS.has(k)) {
-      bump(ctx, "content", `form field ${fieldName(od)} /${k} changed after signing`);
+      bump(ctx, "content", `form field ${fieldName(od, ctx.old)} /${k} changed after signing`);
       continue;
     }
     if (isSig) {
       const signedBefore = od.has("V");
-      if (signedBefore && (k === "V" || k === "AP")) bump(ctx, "content", `signed signature field ${fieldName(od)} /${k} replaced after signing`);
-      else bump(ctx, "signatures-only", `signature field ${fieldName(od)} signed`);
-    } else if ((k === "AP" || k === "AS") && !keys.includes("V")) {
+      if (signedBefore && (k === "V" || k === "AP")) bump(ctx, "content", `signed signature field ${fieldName(od, ctx.old)} /${k} replaced after signing`);
+      else if (isDocTimestampField(ctx.neu, nd)) bump(ctx, "validation-data", `signature field ${fieldName(od, ctx.old)} holds a document timestamp`);
+      else bump(ctx, "signature", `signature field ${fieldName(od, ctx.old)} signed`);
+    } else if ((k === "AP" || k === "AS") && !valueChanged(ctx, od, nd, keys)) {
       // a new appearance without a new value is a shadow attack, not form filling
-      bump(ctx, "content", `form field ${fieldName(od)} appearance replaced without a change of value`);
-    } else bump(ctx, "annotations-or-forms", `form field ${fieldName(od)} filled`);
+      bump(ctx, "content", `form field ${fieldName(od, ctx.old)} appearance replaced without a change of value`);
+    } else if (VALUE_KEYS.has(k)) bump(ctx, "form-fill", `form field ${fieldName(od, ctx.old)} filled`);
+    else bump(ctx, "form-structure", `form field ${fieldName(od, ctx.old)} /${k} changed`);
   }
+}
+
+/**
+ * Did the field's value change? A field with several widgets keeps /V on the
+ * parent field and the appearances (/AP, /AS) on its widget kids.
+ */
+function valueChanged(ctx: Ctx, od: PdfDict, nd: PdfDict, keys: string[]): boolean {
+  if (keys.includes("V")) return true;
+  if (od.has("V") || nd.has("V")) return false;
+  const op = ctx.old.dict(od.get("Parent"));
+  const np = ctx.neu.dict(nd.get("Parent"));
+  if (!op || !np) return false;
+  const ov = op.get("V");
+  const nv = np.get("V");
+  if (nv === undefined) return false;
+  return ov === undefined || !deepEqual(ov, nv, (a, b) => streamsEqual(ctx.file, a, b));
+}
+
+/** A signature field whose value is a document timestamp (/Type /DocTimeStamp, ETSI.RFC3161). */
+function isDocTimestampField(view: PdfView, d: PdfDict): boolean {
+  let cur: PdfDict | undefined = d;
+  for (let i = 0; cur && i < 32; i++) {
+    if (cur.has("V")) {
+      const v = view.dict(cur.get("V"));
+      return !!v && (v.nameOf("Type") === "DocTimeStamp" || v.nameOf("SubFilter") === "ETSI.RFC3161");
+    }
+    cur = view.dict(cur.get("Parent"));
+  }
+  return false;
 }
 
 function classifyArray(ctx: Ctx, num: number, ov: PdfObj[], nv: PdfObj[]): void {
@@ -344,7 +434,7 @@ function classifyArray(ctx: Ctx, num: number, ov: PdfObj[], nv: PdfObj[]): void 
   const sample = [...ov, ...nv].map((o) => (o instanceof PdfRef ? safeDict(ctx, o) : undefined));
   const defined = sample.filter((d): d is PdfDict | PdfStream => d !== undefined);
   if (defined.length > 0 && defined.every((d) => d instanceof PdfStream && !d.dict.has("Type"))) {
-    return bump(ctx, "signatures-only", "validation data (DSS) arrays updated");
+    return bump(ctx, "validation-data", "validation data (DSS) arrays updated");
   }
   const dicts = defined.filter((d): d is PdfDict => d instanceof PdfDict);
   if (dicts.length === defined.length && dicts.length > 0 && dicts.every((d) => isAnnot(d) || isField(d))) {

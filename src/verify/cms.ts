@@ -110,14 +110,22 @@ function parseSignerInfo(si: Tlv): SignerInfo {
   let i = 0;
   expect(f[i++], 0x02, "SignerInfo.version");
   const sidT = f[i++];
-  const sid: SignerId = {};
+  let sid: SignerId;
   if (sidT?.tag === 0x30) {
     const [iss, ser] = children(sidT);
-    sid.issuerDer = Buffer.from(bytesOf(expect(iss, 0x30, "sid.issuer")));
-    sid.issuer = parseName(iss!);
-    sid.serialHex = integerHex(expect(ser, 0x02, "sid.serialNumber"));
+    const issuerDer = Buffer.from(bytesOf(expect(iss, 0x30, "sid.issuer")));
+    const serialHex = integerHex(expect(ser, 0x02, "sid.serialNumber"), "SignerInfo sid.serialNumber");
+    // decoded only when needed: the signer's certificate normally carries the same DER
+    let name: NameInfo | undefined;
+    sid = {
+      issuerDer,
+      serialHex,
+      get issuer() {
+        return (name ??= parseName(readTlv(issuerDer, 0)));
+      },
+    };
   } else if (sidT?.tag === 0x80) {
-    sid.ski = Buffer.from(contentOf(sidT)).toString("hex");
+    sid = { ski: Buffer.from(contentOf(sidT)).toString("hex") };
   } else throw new CmsError("SignerInfo.sid is neither issuerAndSerialNumber nor subjectKeyIdentifier");
   const dAlg = expect(f[i++], 0x30, "SignerInfo.digestAlgorithm");
   const dOid = oid(children(dAlg)[0]!);
@@ -194,7 +202,7 @@ function readSignedAttr(attr: Tlv, out: SignerInfo): void {
         const issuerSerial = parts[k + 1];
         if (issuerSerial?.tag === 0x30) {
           const ser = children(issuerSerial)[1];
-          if (ser?.tag === 0x02) ess.serialHex = integerHex(ser);
+          if (ser?.tag === 0x02) ess.serialHex = integerHex(ser, "signing-certificate attribute serialNumber");
         }
         out.essCertIds.push(ess);
       }

@@ -2,7 +2,7 @@
 // (certificates' crls field, adbe-revocationInfoArchival). A CRL counts only
 // when its signature verifies with the key of the certificate's issuer.
 import { readFile } from "node:fs/promises";
-import { children, contentOf, expect, integerHex, readTlv, time, bytesOf } from "./der.ts";
+import { children, contentOf, expect, integerHexLenient, readTlv, time, bytesOf } from "./der.ts";
 import { bitStringBytes, parseSigAlgorithm, verifySignature, type SigAlgorithm } from "./algorithms.ts";
 import { parseName, sameName, type Cert, type NameInfo } from "./x509.ts";
 
@@ -48,7 +48,8 @@ export function parseCrl(data: Uint8Array, source = "embedded"): Crl {
     if (f[i]?.tag === 0x30) {
       for (const entry of children(f[i]!)) {
         const [ser, date] = children(entry);
-        revoked.set(integerHex(expect(ser, 0x02, "userCertificate")), time(date!));
+        // by value, whatever the encoding: a sloppy entry must still revoke the certificate it names
+        revoked.set(integerHexLenient(expect(ser, 0x02, "userCertificate")), time(date!));
       }
     }
     let sigAlg: SigAlgorithm | null = null;

@@ -108,10 +108,25 @@ export function expect(t: Tlv | undefined, tag: number, what: string): Tlv {
   return t;
 }
 
+// The same few dozen OIDs (attribute types, algorithms) recur in every CMS and certificate
+const oidCache = new Map<string, string>();
+
 export function oid(t: Tlv): string {
   if (t.tag !== 0x06) throw new Asn1Error("ASN.1: expected OBJECT IDENTIFIER");
   const b = contentOf(t);
   if (b.length === 0) throw new Asn1Error("ASN.1: empty OID");
+  if (b.length > 32) return decodeOid(b);
+  let key = "";
+  for (let i = 0; i < b.length; i++) key += String.fromCharCode(b[i]!);
+  let s = oidCache.get(key);
+  if (s === undefined) {
+    s = decodeOid(b);
+    if (oidCache.size < 1000) oidCache.set(key, s);
+  }
+  return s;
+}
+
+function decodeOid(b: Uint8Array): string {
   const parts: number[] = [];
   let v = 0;
   for (let i = 0; i < b.length; i++) {
@@ -128,7 +143,24 @@ export function oid(t: Tlv): string {
   return parts.join(".");
 }
 
-export function integerHex(t: Tlv): string {
+/**
+ * Hex of an INTEGER's content without leading zero octets. The encoding must be
+ * minimal (X.690 8.3.2: the first nine bits are neither all zeros nor all ones),
+ * a rule of BER itself, not only of DER: an element that breaks it does not
+ * decode under any ASN.1 encoding rules (OpenSSL and Bouncy Castle reject it).
+ */
+export function integerHex(t: Tlv, what = "INTEGER"): string {
+  if (t.tag !== 0x02) throw new Asn1Error(`ASN.1: ${what}: expected INTEGER`);
+  const b = contentOf(t);
+  if (b.length === 0) throw new Asn1Error(`ASN.1: ${what}: empty INTEGER`);
+  if (b.length > 1 && ((b[0] === 0 && b[1]! < 0x80) || (b[0] === 0xff && b[1]! >= 0x80))) {
+    throw new Asn1Error(`ASN.1: ${what}: INTEGER is not minimally encoded (starts ${hex(b.subarray(0, 2))}; X.690 8.3.2)`);
+  }
+  return integerHexLenient(t);
+}
+
+/** integerHex without the minimal-encoding rule, for values compared by number only. */
+export function integerHexLenient(t: Tlv): string {
   if (t.tag !== 0x02) throw new Asn1Error("ASN.1: expected INTEGER");
   let b = contentOf(t);
   while (b.length > 1 && b[0] === 0) b = b.subarray(1);

@@ -22,6 +22,12 @@ export interface RangeHasher {
   hash(source: ByteSource, path: string | undefined, jobs: HashJob[]): Promise<Buffer[]>;
 }
 
+// Read buffers of finished jobs, reused by the next ones: a fresh pair of 1 MB
+// buffers per file costs page faults and garbage collection (hundreds of MB
+// over a folder) for nothing. Several files are hashed at once, so a pool.
+const spareChunks: Buffer[] = [];
+const MAX_SPARE = 16;
+
 /** In-thread hashing; asynchronous reads overlap I/O with hashing. */
 export const localHasher: RangeHasher = {
   async hash(source, _path, jobs) {
@@ -30,8 +36,8 @@ export const localHasher: RangeHasher = {
       const h = newHash(job.alg);
       if (source instanceof FileSource) {
         const fd = source.descriptor;
-        let bufA = Buffer.allocUnsafe(CHUNK);
-        let bufB = Buffer.allocUnsafe(CHUNK);
+        let bufA = spareChunks.pop() ?? Buffer.allocUnsafe(CHUNK);
+        let bufB = spareChunks.pop() ?? Buffer.allocUnsafe(CHUNK);
         for (const [start, len] of job.ranges) {
           let pos = start;
           const end = start + len;
@@ -46,6 +52,8 @@ export const localHasher: RangeHasher = {
             h.update(cur.subarray(0, bytesRead));
           }
         }
+        // only after a clean finish: after an error a read may still be writing into one of them
+        if (spareChunks.length < MAX_SPARE) spareChunks.push(bufA, bufB);
       } else {
         for (const [start, len] of job.ranges) {
           for (let p = start; p < start + len; p += CHUNK) h.update(source.read(p, Math.min(CHUNK, start + len - p)));
@@ -65,7 +73,7 @@ const buf = Buffer.allocUnsafe(${CHUNK});
 parentPort.on("message", (m) => {
   let fd = -1;
   try {
-    fd = fs.openSync(m.path, "r");
+    fd = m.fd >= 0 ? m.fd : fs.openSync(m.path, "r");
     const out = [];
     for (const job of m.jobs) {
       const h = job.alg === "shake256" ? crypto.createHash("shake256", { outputLength: 64 }) : crypto.createHash(job.alg);
@@ -85,7 +93,7 @@ parentPort.on("message", (m) => {
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: String(e && e.message || e) });
   } finally {
-    if (fd >= 0) fs.closeSync(fd);
+    if (fd >= 0 && !(m.fd >= 0)) fs.closeSync(fd);
   }
 });
 `;
@@ -129,9 +137,14 @@ export class HashPool implements RangeHasher {
     const slot = this.workers.reduce((a, b) => (b.queued < a.queued ? b : a));
     slot.queued += bytes;
     const id = this.nextId++;
+    // Descriptors belong to the process, not to a thread: the worker reads the
+    // file the main thread opened and parsed (one open and close less per file,
+    // and the bytes hashed are those of the file parsed, even if the path is
+    // replaced meanwhile). The caller keeps it open until this promise settles.
+    const fd = source instanceof FileSource ? source.descriptor : -1;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, bytes });
-      slot.w.postMessage({ id, path, jobs });
+      slot.w.postMessage({ id, fd, path, jobs });
     });
   }
 

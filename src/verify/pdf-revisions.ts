@@ -231,7 +231,36 @@ export class PdfFile {
         if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 0 || first + count > MAX_OBJECT_NUMBER) {
           throw new PdfStructureError("bad xref subsection header");
         }
-        for (let i = 0; i < count; i++) {
+        let i = 0;
+        // Entries are 20 bytes of fixed layout ("0000012345 00000 n\r\n"): read those
+        // straight from the bytes; the tokenizer below takes over at the first one that is not.
+        for (const b = p.buf; i < count; i++) {
+          if (i === 0) p.skipWs();
+          const q = p.pos;
+          if (q + 20 > b.length) break;
+          const t = b[q + 17];
+          if (b[q + 10] !== 0x20 || b[q + 16] !== 0x20 || (t !== 0x6e && t !== 0x66) || !isEol20(b[q + 18]!, b[q + 19]!)) break;
+          let off = 0;
+          let gen = 0;
+          let ok = true;
+          for (let k = q; k < q + 10; k++) {
+            const c = b[k]! - 0x30;
+            if (c < 0 || c > 9) ok = false;
+            off = off * 10 + c;
+          }
+          for (let k = q + 11; k < q + 16; k++) {
+            const c = b[k]! - 0x30;
+            if (c < 0 || c > 9) ok = false;
+            gen = gen * 10 + c;
+          }
+          if (!ok) break;
+          p.pos = q + 20;
+          const num = first + i;
+          if (t === 0x6e) {
+            if (!entries.has(num)) entries.set(num, { kind: "n", offset: off, gen });
+          } else if (!entries.has(num)) entries.set(num, { kind: "f" });
+        }
+        for (; i < count; i++) {
           p.skipWs();
           const off = p.number();
           p.skipWs();
@@ -352,7 +381,7 @@ export class PdfFile {
   }
 
   /** Parse "n g obj ... endobj" at `offset`. Stream /Length may be indirect: `resolve` handles it. */
-  parseIndirect(offset: number, resolve: (o: PdfObj | undefined) => PdfObj | undefined): { num: number; gen: number; value: PdfObj } {
+  parseIndirect(offset: number, resolve: (o: PdfObj | undefined) => PdfObj | undefined, initialWindow?: number): { num: number; gen: number; value: PdfObj } {
     const key = `n${offset}`;
     const hit = this.objCache.get(key);
     if (hit) return hit;
@@ -375,7 +404,7 @@ export class PdfFile {
       }
       p.pos = save;
       return { num, gen, value, streamStart: -1 };
-    });
+    }, initialWindow);
     let value: PdfObj = r.value;
     if (r.streamStart >= 0 && r.value instanceof PdfDict) {
       value = new PdfStream(r.value, r.streamStart, this.streamLength(r.value, r.streamStart, resolve));
@@ -493,8 +522,29 @@ export class PdfView {
     return e.kind === "n" ? `n${e.offset}` : `c${this.entries.get(e.stream) ? JSON.stringify(this.entries.get(e.stream)) : e.stream}:${e.index}`;
   }
 
-  /** Value of object `num`; undefined when free or absent. Throws on damaged objects. */
-  get(num: number, depth = 0): PdfObj | undefined {
+  /** location(num) is the same here and in `other` (without building the strings: asked for every object). */
+  sameLocation(num: number, other: PdfView): boolean {
+    const a = this.entries.get(num);
+    const b = other.entries.get(num);
+    const freeA = !a || a.kind === "f";
+    const freeB = !b || b.kind === "f";
+    if (freeA || freeB) return freeA === freeB;
+    if (a.kind === "n") return b.kind === "n" && a.offset === b.offset;
+    if (b.kind !== "c" || a.index !== b.index || a.stream !== b.stream) return false;
+    // the same slot of the same object stream number: is that the same object stream?
+    const sa = this.entries.get(a.stream);
+    const sb = other.entries.get(b.stream);
+    if (!sa || !sb) return !sa && !sb;
+    if (sa.kind === "n") return sb.kind === "n" && sa.offset === sb.offset && sa.gen === sb.gen;
+    if (sa.kind === "c") return sb.kind === "c" && sa.stream === sb.stream && sa.index === sb.index;
+    return sb.kind === "f";
+  }
+
+  /**
+   * Value of object `num`; undefined when free or absent. Throws on damaged objects.
+   * `initialWindow`: bytes to read first when the object is known to be large.
+   */
+  get(num: number, depth = 0, initialWindow?: number): PdfObj | undefined {
     if (this.cache.has(num)) return this.cache.get(num);
     const e = this.entries.get(num);
     if (!e || e.kind === "f") return undefined;
@@ -502,7 +552,7 @@ export class PdfView {
     let value: PdfObj;
     if (e.kind === "n") {
       if (e.offset <= 0 || e.offset >= this.file.src.size) throw new PdfStructureError(`object ${num} points outside the file`);
-      const o = this.file.parseIndirect(e.offset, (x) => this.resolve(x, depth + 1));
+      const o = this.file.parseIndirect(e.offset, (x) => this.resolve(x, depth + 1), initialWindow);
       if (o.num !== num) throw new PdfStructureError(`xref entry for object ${num} points to object ${o.num}`);
       value = o.value;
     } else {
@@ -541,3 +591,8 @@ export function nameOf(o: PdfObj | undefined): string | undefined {
 }
 
 export { isWs };
+
+/** The two end-of-line bytes of a 20-byte xref entry: SP CR, SP LF or CR LF. */
+function isEol20(a: number, b: number): boolean {
+  return (a === 0x20 && (b === 0x0d || b === 0x0a)) || (a === 0x0d && b === 0x0a);
+}

@@ -16,6 +16,7 @@ export interface SigField {
 }
 
 const MAX_FIELDS = 20000;
+const SIG_DICT_WINDOW = 40 * 1024;
 
 /**
  * Signature fields with a value, across all revisions (a field removed by a later
@@ -56,7 +57,9 @@ export function findSignatureFields(file: PdfFile): SigField[] {
         let sd: PdfDict | undefined;
         let error: string | undefined;
         try {
-          sd = view.dict(v);
+          // its /Contents is usually 8–32 KB of hex: read enough at once instead of failing on a small window first
+          const o = v instanceof PdfRef ? view.get(v.num, 0, SIG_DICT_WINDOW) : v;
+          sd = view.dict(o);
         } catch (e) {
           error = `signature dictionary unreadable: ${(e as Error).message}`;
         }
@@ -184,16 +187,29 @@ export function pdfDate(o: PdfObj | undefined): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-export function docMdpPermission(view: PdfView, sigDict: PdfDict): number | null {
+/**
+ * DocMDP permission of a certification signature: /P of the DocMDP transform in
+ * the signature dictionary's /Reference, or 2 (the default) when the catalog's
+ * /Perms /DocMDP names this dictionary without one; null for an approval
+ * signature. A /P outside 1–3 is read as 1: a malformed restriction must not
+ * end up permitting more than its signer could have meant.
+ */
+export function docMdpPermission(view: PdfView, sigDict: PdfDict, sigRef: PdfRef | null = null): { p: 1 | 2 | 3; note?: string } | null {
   try {
     const refs = view.resolve(sigDict.get("Reference"));
-    if (!Array.isArray(refs)) return null;
-    for (const r of refs) {
-      const d = view.dict(r);
-      if (d?.nameOf("TransformMethod") !== "DocMDP") continue;
-      const p = view.resolve(view.dict(d.get("TransformParams"))?.get("P"));
-      return typeof p === "number" ? p : 2;
+    if (Array.isArray(refs)) {
+      for (const r of refs) {
+        const d = view.dict(r);
+        if (d?.nameOf("TransformMethod") !== "DocMDP") continue;
+        const p = view.resolve(view.dict(d.get("TransformParams"))?.get("P"));
+        if (p === undefined) return { p: 2 };
+        if (p === 1 || p === 2 || p === 3) return { p };
+        return { p: 1, note: `DocMDP /P ${typeof p === "number" ? p : "value"} is not 1, 2 or 3: read as 1` };
+      }
     }
+    const perms = view.dict(view.catalog()?.get("Perms"));
+    const docMdp = perms?.get("DocMDP");
+    if (sigRef && docMdp instanceof PdfRef && docMdp.num === sigRef.num) return { p: 2 };
   } catch {
     return null;
   }

@@ -1,20 +1,21 @@
 // Signer identification and the cryptographic check of one CMS SignerInfo.
 import { constants, publicDecrypt } from "node:crypto";
-import { children, contentOf, oid, readTlv } from "./der.ts";
+import { children, contentOf, equalBytes, oid, readTlv } from "./der.ts";
 import { DIGEST_OIDS, hashBytes, UnsupportedAlgorithm, verifySignature, type DigestName } from "./algorithms.ts";
 import { parseSignedData, parseTstInfo, OID, type SignerInfo } from "./cms.ts";
 import { validateChain } from "./chain.ts";
 import type { CrlSet } from "./crl.ts";
 import type { TrustStore } from "./trust-store.ts";
-import { parseCertificate, sameName, type Cert } from "./x509.ts";
+import { parseCertificate, type Cert } from "./x509.ts";
 
-export function parseCerts(ders: Uint8Array[]): Cert[] {
+/** Certificates that parse; `errors` collects why the others do not (they simply cannot be used). */
+export function parseCerts(ders: Uint8Array[], errors?: string[]): Cert[] {
   const out: Cert[] = [];
   for (const d of ders) {
     try {
       out.push(parseCertificate(d));
-    } catch {
-      /* an unparsable certificate simply cannot be used */
+    } catch (e) {
+      errors?.push((e as Error).message);
     }
   }
   return out;
@@ -26,22 +27,31 @@ export function findSignerCert(si: SignerInfo, candidates: Cert[]): Cert | null 
   for (const c of candidates) {
     if (sid.ski !== undefined) {
       if (c.ski === sid.ski) return c;
-    } else if (sid.serialHex !== undefined && sid.issuerDer && sid.issuer) {
-      if (c.serialHex === sid.serialHex && sameName(c.issuerDer, c.issuer, sid.issuerDer, sid.issuer)) return c;
+    } else if (sid.serialHex !== undefined && sid.issuerDer) {
+      // the same DER first: sid.issuer is decoded only when the encodings differ
+      if (c.serialHex === sid.serialHex && (equalBytes(c.issuerDer, sid.issuerDer) || (sid.issuer !== undefined && c.issuer.norm === sid.issuer.norm))) return c;
     }
   }
   return null;
 }
 
+// certificates are shared across files (parseCertificate caches them): so can their digests be
+const certDigests = new WeakMap<Cert, Map<string, Buffer>>();
+
 /** ESS signing-certificate(-v2) binding: null when absent or matching, else a reason. */
 export function essMismatch(si: SignerInfo, cert: Cert): string | null {
   if (si.essCertIds.length === 0) return null;
   const first = si.essCertIds[0]!;
-  let h: Buffer;
-  try {
-    h = hashBytes(first.hash, cert.der);
-  } catch {
-    return null;
+  let byAlg = certDigests.get(cert);
+  if (!byAlg) certDigests.set(cert, (byAlg = new Map()));
+  let h = byAlg.get(first.hash);
+  if (!h) {
+    try {
+      h = hashBytes(first.hash, cert.der);
+    } catch {
+      return null;
+    }
+    byAlg.set(first.hash, h);
   }
   if (!h.equals(first.certHash)) return "the signing-certificate attribute does not match the signer's certificate";
   return null;

@@ -1,6 +1,7 @@
 // `portalsync verify [--trust DIR] [--crl FILE]... [--at ISO-TIME] [--json] [--jobs N] PATH...`
 // One process verifies every file; digests are computed by a worker pool while
 // the main thread parses the next files; output keeps the input order.
+import { statSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -70,8 +71,9 @@ export async function runVerifyCommand(argv: string[], io: Io): Promise<number> 
     jobs = values.jobs === undefined ? Math.min(8, availableParallelism()) : Number(values.jobs);
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new UsageError(`--jobs: expected a positive integer, got ${values.jobs}`);
     // workers take tens of milliseconds to start: let them boot while the trust
-    // store loads and the folders are walked
-    pool = jobs > 1 ? new HashPool(jobs) : null;
+    // store loads and the folders are walked. One file is hashed by one thread
+    // anyway: then none (each would cost ~25 ms of CPU to start, for nothing).
+    pool = jobs > 1 && !singleFile(positionals) ? new HashPool(jobs) : null;
     try {
       trust = await loadTrustStore(values.trust && values.trust.length > 0 ? values.trust : [defaultTrustDir()]);
     } catch (e) {
@@ -120,6 +122,15 @@ export async function runVerifyCommand(argv: string[], io: Io): Promise<number> 
     io.stdout.write(`\nTổng cộng / total: ${files.length} tệp / files — ${parts.join(", ")}\n`);
   }
   return counts.valid === files.length ? 0 : 1;
+}
+
+function singleFile(paths: string[]): boolean {
+  if (paths.length !== 1) return false;
+  try {
+    return statSync(paths[0]!).isFile();
+  } catch {
+    return false;
+  }
 }
 
 async function verifyOne(file: string, opts: Parameters<typeof verifyPdfFile>[1]): Promise<FileReport> {

@@ -1,7 +1,7 @@
 // Verification of every signature of one PDF, producing a contract report.
 import { effectiveHash, hashBytes, schemeLabel, UnsupportedAlgorithm, type DigestName } from "./algorithms.ts";
 import { BufferSource, FileSource, type ByteSource } from "./byte-source.ts";
-import { analyseLaterChanges } from "./changes.ts";
+import { analyseLaterChanges, forbiddenByDocMdp, PERMISSION_TEXT } from "./changes.ts";
 import { validateChain } from "./chain.ts";
 import { CmsError, OID, parseSignedData, parseTstInfo, type SignedData, type SignerInfo } from "./cms.ts";
 import { parseCrl, type Crl, type CrlSet } from "./crl.ts";
@@ -207,7 +207,8 @@ function prepare(file: PdfFile, field: SigField): Work {
   try {
     sd = parseSignedData(br.contents);
   } catch (e) {
-    return fail(e instanceof CmsError ? e.message : `CMS does not decode: ${describe(e)}`);
+    // ETSI EN 319 102-1 has no signature to validate then; the contract calls it invalid
+    return fail(`Không đọc được chữ ký / ${e instanceof CmsError ? e.message : `CMS does not decode: ${describe(e)}`}: no usable signature`);
   }
   w.sd = sd;
   const si = sd.signerInfos[0];
@@ -315,7 +316,8 @@ function finish(file: PdfFile, w: Work, docDigest: Buffer, dssCerts: Cert[], fil
   }
 
   // signer certificate: CMS, then DSS, then the trust store
-  const cmsCerts = parseCerts(sd.certificates);
+  const certErrors: string[] = [];
+  const cmsCerts = parseCerts(sd.certificates, certErrors);
   const pool = [...cmsCerts, ...dssCerts];
   const signer = findSignerCert(si, [...pool, ...opts.trust.intermediates, ...opts.trust.anchors]);
   w.signer = signer;
@@ -325,6 +327,8 @@ function finish(file: PdfFile, w: Work, docDigest: Buffer, dssCerts: Cert[], fil
   if (!signer) {
     v.indet("NO_SIGNING_CERTIFICATE_FOUND", 0);
     msgs.push("the signer's certificate is not in the signature, the PDF or the trust store: signer not identified");
+    // the signer's own certificate may be among them
+    for (const e of certErrors) msgs.push(`a certificate in the signature does not decode: ${e}`);
   } else {
     let ok = false;
     try {
@@ -373,7 +377,8 @@ function finish(file: PdfFile, w: Work, docDigest: Buffer, dssCerts: Cert[], fil
     const chain = validateChain(signer, pool, opts.trust, crls, refTime, poe);
     msgs.push(...chain.messages);
     if (chain.indication === "TOTAL_FAILED") v.fail(chain.subIndication, 3);
-    else if (chain.indication === "INDETERMINATE") v.indet(chain.subIndication, chain.subIndication === "NO_CERTIFICATE_CHAIN_FOUND" ? 1 : 3);
+    // no chain, or no valid chain, outranks the time checks made along a chain
+    else if (chain.indication === "INDETERMINATE") v.indet(chain.subIndication, chain.subIndication === "NO_CERTIFICATE_CHAIN_FOUND" || chain.subIndication === "CERTIFICATE_CHAIN_GENERAL_FAILURE" ? 1 : 3);
     // policy
     const hashes = new Set<DigestName>([w.docHashAlg!, si.digestAlgorithm!]);
     if (si.signatureAlgorithm) hashes.add(effectiveHash(si.signatureAlgorithm, si.digestAlgorithm!));
@@ -406,10 +411,17 @@ function finish(file: PdfFile, w: Work, docDigest: Buffer, dssCerts: Cert[], fil
     msgs.push("Văn bản bị sửa nội dung sau khi ký / content changed after signing:", ...ch.messages);
   } else if (later !== "none") {
     msgs.push(`later revisions: ${ch.messages.join("; ")}`);
-    const p = docMdpPermission(w.field.view, w.field.sigDict);
-    if (p === 1 || (p === 2 && later === "annotations-or-forms" && ch.messages.some((m) => m.startsWith("annotation")))) {
-      v.fail("FORMAT_FAILURE", 4);
-      msgs.push(`certification signature (DocMDP P=${p}) does not permit these changes`);
+    const mdp = docMdpPermission(w.field.view, w.field.sigDict, w.field.sigRef);
+    if (mdp) {
+      if (mdp.note) msgs.push(mdp.note);
+      const forbidden = forbiddenByDocMdp(mdp.p, ch.kinds);
+      if (forbidden.length > 0) {
+        v.fail("FORMAT_FAILURE", 4);
+        msgs.push(
+          `Văn bản đã được chứng thực, không cho phép thay đổi này / certification signature (DocMDP P=${mdp.p}: ${PERMISSION_TEXT[mdp.p]} allowed) does not permit the later changes: ` +
+            forbidden.map(([, m]) => m).join("; "),
+        );
+      }
     }
   }
 

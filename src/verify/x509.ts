@@ -2,7 +2,7 @@
 // in a usable form (raw issuer/subject DER for matching, SKI/AKI, names in
 // UTF-8), plus the X509Certificate itself for public keys and signatures.
 import { X509Certificate, createHash, type KeyObject } from "node:crypto";
-import { asn1String, bytesOf, children, contentOf, equalBytes, hex, integerHex, oid, readTlv, time, type Tlv } from "./der.ts";
+import { asn1String, bytesOf, children, contentOf, equalBytes, hex, integerHex, integerNumber, oid, readTlv, time, type Tlv } from "./der.ts";
 
 export interface NameInfo {
   /** RFC 4514-style, most specific first: "CN=..., O=..., C=VN" */
@@ -27,6 +27,12 @@ export interface Cert {
   ski: string | null;
   aki: string | null;
   isCA: boolean;
+  /** basicConstraints pathLenConstraint; null when absent */
+  pathLen: number | null;
+  /** keyUsage bits, bit i = RFC 5280 KeyUsage bit i (5 = keyCertSign); null when the extension is absent */
+  keyUsage: number | null;
+  /** issuer and subject names are the same (a root, or a CA's key-rollover certificate) */
+  selfIssued: boolean;
   /** SHA-256 of the DER, lowercase hex: identity of the certificate */
   fingerprint: string;
   /** SHA-256 of the SubjectPublicKeyInfo DER */
@@ -79,16 +85,22 @@ function escapeRdn(v: string): string {
 export class CertError extends Error {}
 
 // The same signer and CA certificates recur across a batch of files: parse each once.
-const certCache = new Map<string, Cert>();
+// Looked up by length, then compared byte for byte (cheaper than hashing each one).
+const certCache = new Map<number, Cert[]>();
+let certCacheSize = 0;
 const CERT_CACHE_MAX = 2000;
 
 export function parseCertificate(der: Uint8Array): Cert {
-  const key = createHash("sha256").update(der).digest("base64");
-  const hit = certCache.get(key);
-  if (hit) return hit;
+  const bucket = certCache.get(der.length);
+  if (bucket) for (const c of bucket) if (equalBytes(c.der, der)) return c;
   const cert = parseCertificateUncached(Buffer.from(der));
-  certCache.set(key, cert);
-  if (certCache.size > CERT_CACHE_MAX) certCache.delete(certCache.keys().next().value as string);
+  if (certCacheSize >= CERT_CACHE_MAX) {
+    certCache.clear();
+    certCacheSize = 0;
+  }
+  if (bucket && certCache.has(der.length)) bucket.push(cert);
+  else certCache.set(der.length, [cert]);
+  certCacheSize++;
   return cert;
 }
 
@@ -115,6 +127,8 @@ function parseCertificateUncached(der: Uint8Array): Cert {
   let ski: string | null = null;
   let aki: string | null = null;
   let isCA = false;
+  let pathLen: number | null = null;
+  let keyUsage: number | null = null;
   for (const ext of f.slice(i + 6)) {
     if (ext.tag !== 0xa3) continue;
     const seq = readTlv(buf, ext.contentStart, ext.contentEnd);
@@ -128,11 +142,21 @@ function parseCertificateUncached(der: Uint8Array): Cert {
         const k = children(inner).find((c) => c.tag === 0x80);
         if (k) aki = hex(contentOf(k));
       } else if (id === "2.5.29.19") {
-        const b = children(inner)[0];
+        const bc = children(inner);
+        const b = bc[0];
         isCA = !!b && b.tag === 0x01 && contentOf(b)[0] !== 0;
+        const pl = bc.find((c) => c.tag === 0x02);
+        if (pl) pathLen = integerNumber(pl);
+      } else if (id === "2.5.29.15" && inner.tag === 0x03) {
+        // BIT STRING: first octet = unused bits, then bit 0 is the high bit of the next octet
+        const bits = contentOf(inner);
+        keyUsage = 0;
+        for (let k = 1; k < bits.length && k < 3; k++) for (let j = 0; j < 8; j++) if (bits[k]! & (0x80 >> j)) keyUsage |= 1 << ((k - 1) * 8 + j);
       }
     }
   }
+  const issuerName = parseName(issuer);
+  const subjectName = parseName(subject);
   return {
     der: buf,
     x509,
@@ -140,13 +164,16 @@ function parseCertificateUncached(der: Uint8Array): Cert {
     serialHex: integerHex(serial),
     issuerDer: Buffer.from(bytesOf(issuer)),
     subjectDer: Buffer.from(bytesOf(subject)),
-    issuer: parseName(issuer),
-    subject: parseName(subject),
+    issuer: issuerName,
+    subject: subjectName,
     notBefore: time(nb!),
     notAfter: time(na!),
     ski,
     aki,
     isCA,
+    pathLen,
+    keyUsage,
+    selfIssued: sameName(bytesOf(issuer), issuerName, bytesOf(subject), subjectName),
     fingerprint: createHash("sha256").update(buf).digest("hex"),
     spkiHash: createHash("sha256").update(bytesOf(spki)).digest("hex"),
   };

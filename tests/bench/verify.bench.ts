@@ -1,5 +1,5 @@
 // Benchmark of `portalsync verify` (run: npm run bench -- verify, or
-// npx tsx tests/bench/verify.bench.ts [--files N]).
+// npx tsx tests/bench/verify.bench.ts [--files N] [--keep] [--generate-only]).
 // Generates, in a temporary folder (not committed), N (default 400) signed PDFs of
 // mixed size 0.1–3 MB: one template per size class is signed with the test key
 // (OpenSSL CMS), then each copy gets a distinct incremental update (a new /Info),
@@ -26,6 +26,8 @@ const argN = process.argv.indexOf("--files");
 const N = argN > 0 ? Number(process.argv[argN + 1]) : 400;
 const SIZES_MB = [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3];
 const RUNS = 5;
+const generateOnly = process.argv.includes("--generate-only");
+const keep = generateOnly || process.argv.includes("--keep");
 
 const work = mkdtempSync(join(tmpdir(), "portalsync-bench-"));
 const all = join(work, "all");
@@ -80,6 +82,11 @@ try {
     }
   });
   console.log(`${files.length} files, ${(totalBytes / 1024 / 1024).toFixed(0)} MB total`);
+  // --generate-only (implies --keep): the files for profiling or CPU-time runs, without the timed part
+  if (generateOnly) {
+    console.log(`kept ${work}`);
+    process.exit(0);
+  }
 
   // warm the page cache once so every contender reads from memory
   sh("cat", files.slice(0, 1)).status;
@@ -92,11 +99,15 @@ try {
   const bin = resolve(repo, "bin/portalsync.js");
   // a preload that prints the process's peak RSS on exit (plain JS: no loader in the bundled path)
   const rssPreload = pathToFileURL(resolve(repo, "tests/bench/report-rss.mjs")).href;
+  // and one that prints its CPU time (user + system, all threads): on a shared machine wall
+  // times follow other processes' load, CPU time much less
+  const cpuPreload = `data:text/javascript,${encodeURIComponent("process.on('exit',()=>{const u=process.cpuUsage();process.stderr.write('cpuUs='+(u.user+u.system)+'\\n')})")}`;
   const runVerify = (dir: string, fromSource = false) => {
     let rss = 0;
+    let cpu = 0;
     let lines: { status: string }[] = [];
     const ms = timeIt(() => {
-      const r = spawnSync(process.execPath, ["--import", rssPreload, bin, "verify", "--json", "--trust", join(pki, "trust"), dir], {
+      const r = spawnSync(process.execPath, ["--import", rssPreload, "--import", cpuPreload, bin, "verify", "--json", "--trust", join(pki, "trust"), dir], {
         cwd: repo,
         encoding: "utf8",
         maxBuffer: 1 << 30,
@@ -104,12 +115,18 @@ try {
       });
       lines = r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
       rss = Number(/maxRSS=(\d+)/.exec(r.stderr)?.[1] ?? 0) / 1024;
+      cpu = Number(/cpuUs=(\d+)/.exec(r.stderr)?.[1] ?? 0) / 1000;
     });
-    return { ms, rss, lines };
+    return { ms, rss, cpu, lines };
   };
+  // openssl's CPU time through GNU time when it is installed
+  const gnuTime = sh("sh", ["-c", "test -x /usr/bin/time && /usr/bin/time -f x true"]).status === 0;
+  const opensslCpu: number[] = [];
   const opensslOnce = () => timeIt(() => {
-    const r = sh("openssl", ["dgst", "-sha256", ...files]);
+    const out = join(work, "time.txt");
+    const r = gnuTime ? sh("/usr/bin/time", ["-o", out, "-f", "%U %S", "openssl", "dgst", "-sha256", ...files]) : sh("openssl", ["dgst", "-sha256", ...files]);
     if (r.status !== 0) throw new Error("openssl dgst failed");
+    if (gnuTime) opensslCpu.push(readFileSync(out, "utf8").trim().split(/\s+/).map(Number).reduce((a, b) => a + b, 0) * 1000);
   });
 
   // (a) and (b), alternating
@@ -148,8 +165,9 @@ try {
   const runs = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(", ");
   // other processes on the machine skew wall times: show how busy it was
   console.log(`load average ${loadStart.map((l) => l.toFixed(1)).join(" ")} at the start, ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end (${cpus().length} CPUs)`);
-  console.log(`(a) openssl dgst -sha256, ${files.length} files:        ${tOpenssl.toFixed(0)} ms (median of ${RUNS}: ${runs(opensslRuns)})`);
+  console.log(`(a) openssl dgst -sha256, ${files.length} files:        ${tOpenssl.toFixed(0)} ms (median of ${RUNS}: ${runs(opensslRuns)})${opensslCpu.length ? `; CPU ${median(opensslCpu).toFixed(0)} ms` : ""}`);
   console.log(`(b) portalsync verify --json, one process:       ${tVerify.toFixed(0)} ms (median of ${RUNS}: ${runs(verifyRuns.map((r) => r.ms))}; ${valid}/${files.length} valid; ${mbps.toFixed(0)} MB/s incl. startup; ${built.status === 0 ? "bundle" : "from source"})`);
+  console.log(`    CPU time (user + system, all threads): ${median(verifyRuns.map((r) => r.cpu)).toFixed(0)} ms (median; ${runs(verifyRuns.map((r) => r.cpu))})`);
   console.log(`    of which process start-up (\`portalsync verify --help\`): ${tStartup.toFixed(0)} ms; per-file work: ${(tVerify - tStartup).toFixed(0)} ms`);
   console.log(`(b') the same from the TypeScript sources (tsx):  ${tFromSource.toFixed(0)} ms (median of 3)`);
   if (tPdfsigTotal !== null) console.log(`(c) pdfsig per file: ${sampleSize} sampled files, extrapolated to ${files.length}: ${tPdfsigTotal.toFixed(0)} ms`);
@@ -159,7 +177,9 @@ try {
   if (tPdfsigTotal !== null) console.log(`pdfsig / verify  = ${(tPdfsigTotal / tVerify).toFixed(1)}x   (target >= 10x; pdfsig extrapolated from a sample)`);
   console.log(`peak RSS of the verify process: ${rss100.toFixed(0)} MB for 100 files, ${rss400.toFixed(0)} MB for ${files.length} files`);
 } finally {
-  rmSync(work, { recursive: true, force: true });
+  // --keep leaves the generated files for profiling (`portalsync verify --jobs 1 <dir>/all`)
+  if (keep) console.log(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
 }
 
 function layoutStartxref(buf: Buffer): number {
