@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import forge from "node-forge";
 import { afterAll, describe, expect, it } from "vitest";
-import { makeSignedPdf, testRootCertPem } from "./signed-pdf.ts";
+import { fitPadding, makeSignedPdf, testRootCertPem } from "./signed-pdf.ts";
 
 const input = {
   title: "Về việc ban hành Quy chế hoạt động của Cổng Thông tin điện tử huyện",
@@ -137,5 +137,29 @@ describe("makeSignedPdf", () => {
     expect(out).toContain("adbe.pkcs7.detached");
     expect(out).toContain("Phạm Quang Sự");
     expect(out).toContain("Total document signed");
+  });
+});
+
+describe("fitPadding", () => {
+  // A file whose length jumps by 7 when the padding gains a digit: aiming
+  // across the jump makes the Newton steps bounce between both sides.
+  const jumpy = (pad: number, slack: number) => pad + 6 * String(pad).length + slack;
+
+  it("reaches a length across a jump that the first steps bounce over", () => {
+    for (let target = 16; target <= 21; target++) {
+      const fit = fitPadding(target, 0, jumpy);
+      expect(jumpy(fit.pad, fit.slack)).toBe(target);
+    }
+    // only reachable with more slack than the first steps try: the scan found it
+    expect(fitPadding(20, 0, jumpy).slack).toBeGreaterThan(4);
+  });
+
+  it("says when the target is below the natural size, or out of reach", () => {
+    expect(() => fitPadding(3, 0, jumpy)).toThrow(/natural size 6/u);
+    expect(() => fitPadding(40, 0, (pad) => 100 + pad * 1000)).toThrow(/natural size 100/u);
+    // slack fills what padding steps skip: 1,003 is no padding and 3 bytes of slack;
+    // 1,016 would need 16 bytes of slack (more than the 8 allowed) between steps of 20
+    expect(fitPadding(1003, 0, (pad, slack) => 1000 + pad * 7 + slack)).toEqual({ pad: 0, slack: 3 });
+    expect(() => fitPadding(1016, 0, (pad, slack) => 1000 + pad * 20 + slack)).toThrow(/could not reach/u);
   });
 });

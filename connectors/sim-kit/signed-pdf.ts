@@ -473,18 +473,10 @@ async function build(input: SignedPdfInput): Promise<Uint8Array> {
     return { final: current, plans };
   };
 
-  let pad = Math.max(0, input.padBytes ?? 0);
-  let planned = layout(pad);
-  if (input.targetBytes !== undefined) {
-    // Offsets' digit counts shift with the padding, so converge in a few steps.
-    for (let slack = 0; slack <= 4 && planned.final.length !== input.targetBytes; slack++) {
-      for (let i = 0; i < 8 && planned.final.length !== input.targetBytes; i++) {
-        pad += input.targetBytes - planned.final.length;
-        if (pad < 0) throw new Error(`targetBytes ${input.targetBytes} is below the natural size ${planned.final.length - pad}`);
-        planned = layout(pad, slack);
-      }
-    }
-    if (planned.final.length !== input.targetBytes) throw new Error(`could not reach targetBytes ${input.targetBytes}`);
+  let planned = layout(Math.max(0, input.padBytes ?? 0));
+  if (input.targetBytes !== undefined && planned.final.length !== input.targetBytes) {
+    const fit = fitPadding(input.targetBytes, Math.max(0, input.padBytes ?? 0), (pad, slack) => layout(pad, slack).final.length);
+    planned = layout(fit.pad, fit.slack);
   }
   if (planned.plans.length === 0) return new Uint8Array(planned.final);
 
@@ -497,6 +489,48 @@ async function build(input: SignedPdfInput): Promise<Uint8Array> {
     signed = fillSignature(plan, new Date(when.getTime() + i * 60_000));
   }
   return new Uint8Array(signed!);
+}
+
+const MAX_SLACK = 8;
+
+/**
+ * The padding length and slack that make a file exactly `target` bytes long,
+ * given `lengthOf(pad, slack)`, the file's length for a padding (non-decreasing
+ * in `pad`, +1 per unit of slack, with jumps where a number in the file gains
+ * a digit). Newton-like steps converge in one or two tries almost always; a
+ * jump can make them bounce between two lengths either side of the target,
+ * so a scan of nearby paddings with every slack settles the rest.
+ */
+export function fitPadding(target: number, startPad: number, lengthOf: (pad: number, slack: number) => number): { pad: number; slack: number } {
+  const lengths = new Map<string, number>();
+  const len = (pad: number, slack: number) => {
+    const key = `${pad}/${slack}`;
+    let l = lengths.get(key);
+    if (l === undefined) lengths.set(key, (l = lengthOf(pad, slack)));
+    return l;
+  };
+  let pad = startPad;
+  for (let slack = 0; slack <= 4; slack++) {
+    for (let i = 0; i < 8; i++) {
+      const length = len(pad, slack);
+      if (length === target) return { pad, slack };
+      let next = pad + target - length;
+      if (next < 0) {
+        // an overshoot past a jump, or a target below the file with no padding
+        const natural = len(0, 0);
+        if (target < natural) throw new Error(`targetBytes ${target} is below the natural size ${natural}`);
+        next = 0;
+      }
+      pad = next;
+    }
+  }
+  for (let d = 0; d <= 2 * MAX_SLACK; d++) {
+    for (const p of d === 0 ? [pad] : [pad - d, pad + d]) {
+      if (p < 0) continue;
+      for (let slack = 0; slack <= MAX_SLACK; slack++) if (len(p, slack) === target) return { pad: p, slack };
+    }
+  }
+  throw new Error(`could not reach targetBytes ${target}`);
 }
 
 function appendPaddingOnly(
