@@ -21,6 +21,8 @@ export interface HubProcess {
   hubId: string;
   /** Resident set size of the process in bytes (Linux /proc), or null once it exited. */
   rss(): Promise<number | null>;
+  /** CPU time (user + system) the process has used so far, in seconds (Linux /proc), or null once it exited. */
+  cpuSeconds(): Promise<number | null>;
 }
 
 export interface Cluster {
@@ -78,6 +80,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           const status = await readFile(`/proc/${proc.child.pid}/status`, "utf8");
           const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
           return Number.isFinite(kb) ? kb * 1024 : null;
+        } catch {
+          return null;
+        }
+      },
+      async cpuSeconds() {
+        const { readFile } = await import("node:fs/promises");
+        try {
+          // fields after the parenthesised command name; utime and stime are the 12th and 13th, in clock ticks (100/s on Linux)
+          const stat = await readFile(`/proc/${proc.child.pid}/stat`, "utf8");
+          const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+          return (Number(fields[11]) + Number(fields[12])) / 100;
         } catch {
           return null;
         }

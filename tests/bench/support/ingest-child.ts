@@ -22,6 +22,9 @@ let documents = 0;
 // Files the simulator could not serve (it answers 500 for the rare file whose
 // exact size its PDF builder cannot reach) and items the hub's run failed.
 let failed = 0;
+// hub mode: start-up (data directory, migrations) and the run itself, apart
+let startupSeconds = 0;
+let runSeconds = 0;
 
 if (mode === "baseline") {
   const client = ioffice.create(ioffice.configSchema.parse(options), connectorContext({ log: silentLogger, now: () => new Date() }, "bench"));
@@ -66,12 +69,14 @@ if (mode === "baseline") {
     verifier: await createFileVerifier(config, silentLogger),
     schedules: false,
   });
+  startupSeconds = (performance.now() - started) / 1000;
   const runId = await requestRun(hub.ctx, { sourceId: "ioffice", trigger: "manual", requestedBy: "bench" });
   for (;;) {
     const run = await hub.ctx.db.prisma.syncRun.findUniqueOrThrow({ where: { id: runId } });
     if (!["queued", "running"].includes(run.status)) {
       if (run.status !== "succeeded" && run.status !== "partial") throw new Error(`run ended ${run.status}: ${run.error}`);
       documents = run.created;
+      runSeconds = (run.finishedAt!.getTime() - run.startedAt!.getTime()) / 1000;
       failed = run.failed + run.rejected;
       if (failed > 0) {
         const items = await hub.ctx.db.prisma.syncRunItem.findMany({ where: { runId, outcome: { in: ["failed", "rejected"] } } });
@@ -87,4 +92,4 @@ if (mode === "baseline") {
 }
 
 const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ mode, documents, failed, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+console.log(JSON.stringify({ mode, documents, failed, seconds, startupSeconds, runSeconds, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
