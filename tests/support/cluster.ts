@@ -3,7 +3,7 @@
 // operator runs (bin/portalsync.js), started with `--port 0`; the test reads
 // its JSON log lines, its HTTP API and the shared database.
 
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createApiToken } from "../../src/auth/index.ts";
@@ -75,25 +75,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       url: String(line.url),
       hubId: String(line.hubId),
       async rss() {
-        const { readFile } = await import("node:fs/promises");
-        try {
-          const status = await readFile(`/proc/${proc.child.pid}/status`, "utf8");
-          const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-          return Number.isFinite(kb) ? kb * 1024 : null;
-        } catch {
-          return null;
-        }
+        const status = await readProcFile(proc.child.pid, "status");
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(status ?? "")?.[1]);
+        return Number.isFinite(kb) ? kb * 1024 : null;
       },
       async cpuSeconds() {
-        const { readFile } = await import("node:fs/promises");
-        try {
-          // fields after the parenthesised command name; utime and stime are the 12th and 13th, in clock ticks (100/s on Linux)
-          const stat = await readFile(`/proc/${proc.child.pid}/stat`, "utf8");
-          const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-          return (Number(fields[11]) + Number(fields[12])) / 100;
-        } catch {
-          return null;
-        }
+        const stat = await readProcFile(proc.child.pid, "stat");
+        if (stat === null) return null;
+        // fields after the parenthesised command name; utime and stime are the 12th and 13th, in clock ticks (100/s on Linux)
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return (Number(fields[11]) + Number(fields[12])) / 100;
       },
     };
     hubs.push(hub);
@@ -171,4 +162,10 @@ export async function waitUntil<T>(what: string, fn: () => Promise<T | false | n
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** /proc/<pid>/<name> as text, or null once the process is gone (or off Linux). */
+async function readProcFile(pid: number | undefined, name: string): Promise<string | null> {
+  if (pid === undefined) return null;
+  return readFile(`/proc/${pid}/${name}`, "utf8").catch(() => null);
 }

@@ -19,8 +19,8 @@ const [mode, url] = process.argv.slice(2);
 const options = { baseUrl: url!, clientId: "bench", clientSecret: "bench-secret-123", pageSize: 500 };
 const started = performance.now();
 let documents = 0;
-// Files the simulator could not serve (it answers 500 for the rare file whose
-// exact size its PDF builder cannot reach) and items the hub's run failed.
+// Files the simulator could not serve (it should serve every one: any count
+// here is a simulator bug to look into) and items the hub's run failed.
 let failed = 0;
 // hub mode: start-up (data directory, migrations) and the run itself, apart
 let startupSeconds = 0;
