@@ -1,18 +1,29 @@
-// The hub's HTTP surface: health, metrics, the JSON API (OpenAPI-documented)
-// and, mounted by the hub, connector routes and simulators.
+// The hub's HTTP surface: health, metrics, the JSON API (OpenAPI-documented,
+// a file per resource in this folder), the console (src/web) and, mounted by
+// the hub, connector routes and simulators.
 
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { authenticate, requireRole, type AuthEnv } from "../auth/index.ts";
+import { authenticate, requireRole, sessionAuth, sessionDeps, type AuthEnv } from "../auth/index.ts";
 import type { HubContext } from "../hub/context.ts";
 import { healthRoutes } from "./health.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { sourceRoutes } from "./sources.ts";
 import { feedRoutes } from "./feed.ts";
 import { deliveryRoutes } from "./deliveries.ts";
-import { consoleApiRoutes, consoleRoutes, consoleSessionAuth } from "../web/index.ts";
+import { meRoutes } from "./me.ts";
+import { dashboardRoutes } from "./dashboard.ts";
+import { runItemRoutes } from "./run-items.ts";
+import { documentRoutes } from "./documents.ts";
+import { procedureRoutes } from "./procedures.ts";
+import { reviewRoutes } from "./review.ts";
+import { userRoutes } from "./users.ts";
+import { tokenRoutes } from "./tokens.ts";
+import { auditRoutes } from "./audit.ts";
+import { alertRoutes } from "./alerts.ts";
+import { consoleRoutes } from "../web/index.ts";
 
 export const API_VERSION = "0.1.0";
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
@@ -35,7 +46,7 @@ export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<a
   const jsonLimit = bodyLimit({ maxSize: MAX_JSON_BODY_BYTES, onError: (c) => c.json({ error: `request body larger than ${MAX_JSON_BODY_BYTES} bytes` }, 413) });
   app.use("/api/*", (c, next) => ((c.req.header("content-type") ?? "").includes("json") ? jsonLimit(c, next) : next()));
   // A console session authenticates the API too (the console's own fetches); a bearer token wins.
-  app.use("/api/*", consoleSessionAuth(ctx));
+  app.use("/api/*", sessionAuth(sessionDeps(ctx)));
   app.use("/api/*", authenticate({ prisma: ctx.db.prisma, now: ctx.now }));
 
   app.route("/", healthRoutes(ctx));
@@ -43,7 +54,16 @@ export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<a
   app.route("/", sourceRoutes(ctx));
   app.route("/", feedRoutes(ctx));
   app.route("/", deliveryRoutes(ctx));
-  app.route("/", consoleApiRoutes(ctx));
+  app.route("/", meRoutes(ctx));
+  app.route("/", dashboardRoutes(ctx));
+  app.route("/", runItemRoutes(ctx));
+  app.route("/", documentRoutes(ctx));
+  app.route("/", procedureRoutes(ctx));
+  app.route("/", reviewRoutes(ctx));
+  app.route("/", userRoutes(ctx));
+  app.route("/", tokenRoutes(ctx));
+  app.route("/", auditRoutes(ctx));
+  app.route("/", alertRoutes(ctx));
   app.route("/", consoleRoutes(ctx));
   for (const source of ctx.config.sources) {
     const connector = ctx.connectors.sources.get(source.connector);
@@ -57,6 +77,7 @@ export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<a
   for (const { path, app: sub } of extra) app.route(path, sub);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "portalsync_session", description: "console session; state changes also need the x-csrf-token header" });
   app.doc31("/api/openapi.json", {
     openapi: "3.1.0",
     info: {

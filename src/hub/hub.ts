@@ -16,7 +16,7 @@ import { enqueueRun, SYNC_QUEUE } from "../pipeline/runs.ts";
 import type { ConnectorRegistry, HubContext } from "./context.ts";
 import { applyConfiguration } from "./seed.ts";
 import { startAlerts } from "../alerts/index.ts";
-import { ensureBootstrapAdmin } from "../web/index.ts";
+import { ensureBootstrapAdmin } from "../auth/index.ts";
 import { startOutboxWorker, type OutboxWorkerOptions } from "../delivery/outbox-worker.ts";
 import { setHeapGrowth } from "./heap.ts";
 

@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHub, type TestHub } from "../../tests/support/hub.ts";
-import { csrfToken } from "./session.ts";
+import { csrfToken } from "../auth/index.ts";
 
 let hub: TestHub;
 const ADMIN_PASSWORD = "admin-password-for-tests";

@@ -11,24 +11,20 @@ import { alertsConfig, checkAlerts, currentConditions } from "../alerts/index.ts
 import { contentDisposition, outboxOf } from "../delivery/index.ts";
 import type { HubContext } from "../hub/context.ts";
 import { requestRun, RunRequestError, type RunRequest } from "../pipeline/runs.ts";
-import { ActionError, approveDelivery, createToken, createUser, rejectDelivery, replayMany, republishDelivery, revokeToken, updateUser } from "./actions.ts";
+import { ActionError, approveDelivery, createToken, createUser, rejectDelivery, replayMany, republishDelivery, revokeToken, updateUser } from "../operator/actions.ts";
 import { CONSOLE_CSS, CONSOLE_JS } from "./assets.ts";
-import { dashboard, DELIVERY_STATES, documentDetail, listDeliveries, procedureDetail, reviewQueue, searchDocuments, searchProcedures, type DeliveryStateName } from "./data.ts";
+import { dashboard, DELIVERY_STATES, documentDetail, listDeliveries, procedureDetail, reviewQueue, searchDocuments, searchProcedures, type DeliveryStateName } from "../operator/data.ts";
 import { isLang, translator, type Lang, type MessageKey } from "./i18n.ts";
 import type { View } from "./layout.tsx";
 import {
   AlertsPage, AuditPage, DashboardPage, DeliveriesPage, DocumentPage, DocumentsPage, LoginPage, MessagePage, ProcedurePage,
   ProceduresPage, ReviewPage, RunPage, RunsPage, TokensPage, UsersPage,
-} from "./pages.tsx";
-import { checkCsrf, clearSessionCookie, csrfToken, SESSION_COOKIE, setSessionCookie, signIn, signOut, userForSession, type SessionDeps, type SessionUser } from "./session.ts";
+} from "./pages/index.ts";
+import { checkCsrf, clearSessionCookie, csrfToken, SESSION_COOKIE, sessionDeps, setSessionCookie, signIn, signOut, userForSession, type SessionUser } from "../auth/index.ts";
 
 type Env = { Variables: { user: SessionUser | null; lang: Lang; session: string | null } };
 
 const FLASH: MessageKey[] = ["review.approved", "review.rejectedDone", "review.republished", "common.done", "users.created"];
-
-export function sessionDeps(ctx: Pick<HubContext, "db" | "now" | "config">): SessionDeps {
-  return { prisma: ctx.db.prisma, now: ctx.now, secure: (ctx.config.server.publicUrl ?? "").startsWith("https:") };
-}
 
 export function consoleRoutes(ctx: HubContext) {
   const app = new Hono<Env>();

@@ -4,7 +4,7 @@
 
 import type { Child, FC, PropsWithChildren } from "hono/jsx";
 import { formatDateTime, tr, type Lang, type MessageKey, type T } from "./i18n.ts";
-import type { SessionUser } from "./session.ts";
+import type { SessionUser } from "../auth/index.ts";
 
 export interface View {
   t: T;

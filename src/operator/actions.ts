@@ -5,11 +5,10 @@
 // pull feed's order right; this module adds "republish" (a rejected message
 // goes back through review's approve) and multi-row loops for the console.
 
-import { createApiToken, type Role } from "../auth/index.ts";
+import { createApiToken, hashPassword, MIN_PASSWORD_LENGTH, type Role } from "../auth/index.ts";
 import type { Prisma } from "../db/index.ts";
 import { replayDeliveries, ReplayError, reviewDelivery, ReviewError } from "../delivery/index.ts";
-import { audit } from "./audit.ts";
-import { hashPassword, MIN_PASSWORD_LENGTH } from "./session.ts";
+import { audit } from "../audit/index.ts";
 
 export class ActionError extends Error {
   constructor(message: string, readonly status: 400 | 403 | 404 | 409 = 400) {

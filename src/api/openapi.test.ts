@@ -6,7 +6,7 @@
 
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
-import { createApiApp } from "../api/app.ts";
+import { createApiApp } from "./app.ts";
 import { configSchema } from "../config/index.ts";
 import type { HubContext } from "../hub/context.ts";
 import { createMetrics, silentLogger } from "../observability/index.ts";

@@ -3,7 +3,7 @@ import pino from "pino";
 import { Writable } from "node:stream";
 import { configSchema } from "../config/index.ts";
 import { openDatabase, type Database } from "../db/index.ts";
-import { checkCsrf, csrfToken, DEMO_ADMIN_PASSWORD, ensureBootstrapAdmin, hashPassword, signIn, signOut, userForSession, verifyPassword } from "./session.ts";
+import { checkCsrf, csrfToken, DEMO_ADMIN_PASSWORD, ensureBootstrapAdmin, hashPassword, signIn, signOut, userForSession, verifyPassword } from "./index.ts";
 
 let db: Database;
 beforeAll(async () => {
