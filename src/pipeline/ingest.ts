@@ -408,7 +408,10 @@ SELECT "id" FROM doc`;
 
 const PUBLISHABLE_SIGNATURES = new Set(["valid"]);
 
-function deliveryState(policy: SectionPolicy, signatureStatus: string | null): { state: "held" | "pending"; note: string | null } {
+/** Whether a new delivery waits for a clerk, and why. */
+export function deliveryState(policy: SectionPolicy, signatureStatus: string | null): { state: "held" | "pending"; note: string | null } {
+  // an unreadable file (truncated, damaged, not a PDF) is never published unseen, allowUnverified or not
+  if (signatureStatus === "error") return { state: "held", note: "main file unreadable (signature check: error): held for review" };
   if (policy.publishMode === "review") return { state: "held", note: "site publishes after review" };
   if (signatureStatus !== null && !PUBLISHABLE_SIGNATURES.has(signatureStatus) && !policy.allowUnverified) {
     return { state: "held", note: `signature ${signatureStatus}: held for review` };

@@ -1,7 +1,8 @@
 // Random access to the bytes of a PDF, either in memory or on disk.
 // Parsing reads small windows synchronously through a bounded block cache,
 // so a 200 MB file never has to be held in memory.
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { fileKind } from "./walk.ts";
 
 export interface ByteSource {
   readonly size: number;
@@ -33,10 +34,13 @@ export class FileSource implements ByteSource {
   private fd: number;
   private cache = new Map<number, Buffer>();
 
+  /** Refuses anything but a regular file; never blocks (a FIFO without a writer would block a plain open). */
   constructor(path: string) {
-    this.fd = openSync(path, "r");
+    this.fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     try {
-      this.size = fstatSync(this.fd).size;
+      const st = fstatSync(this.fd);
+      if (!st.isFile()) throw new Error(`${fileKind(st)}, not a regular file`);
+      this.size = st.size;
     } catch (e) {
       closeSync(this.fd);
       throw e;

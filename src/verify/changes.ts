@@ -19,11 +19,14 @@ import { worseChange, type LaterChanges } from "./report.ts";
  * - form-fill: values of existing fields with their appearances, /NeedAppearances, /DR, /DA
  * - form-structure: form fields or their widgets added or removed, field properties other than the value
  * - annotation: annotations (not widgets) added, modified or removed; named annotation appearances
+ * - metadata: document information (/Info) and XMP metadata; not rendered, so not
+ *   a content change, but a change of the file all the same (modifiedAfterSigning)
  * - content: everything else
  */
-export type ChangeKind = "validation-data" | "signature" | "form-fill" | "form-structure" | "annotation" | "content";
+export type ChangeKind = "metadata" | "validation-data" | "signature" | "form-fill" | "form-structure" | "annotation" | "content";
 
 const LEVEL_OF: Record<ChangeKind, LaterChanges> = {
+  metadata: "none",
   "validation-data": "signatures-only",
   signature: "signatures-only",
   "form-fill": "annotations-or-forms",
@@ -98,7 +101,7 @@ export const PERMISSION_TEXT: Record<1 | 2 | 3, string> = {
  * (ISO 32000-1 12.8.2.2, Table 254). Validation data is always allowed.
  */
 export function forbiddenByDocMdp(p: 1 | 2 | 3, kinds: Map<ChangeKind, string>): [ChangeKind, string][] {
-  const allowed = new Set<ChangeKind>(["validation-data"]);
+  const allowed = new Set<ChangeKind>(["validation-data", "metadata"]);
   if (p >= 2) allowed.add("signature").add("form-fill");
   if (p >= 3) allowed.add("annotation");
   return [...kinds].filter(([k]) => !allowed.has(k));
@@ -124,6 +127,7 @@ function compareViews(ctx: Ctx): void {
     compareCatalogs(ctx, oldCat, newCat);
   }
   if (!old.trailer.has("Encrypt") && neu.trailer.has("Encrypt")) bump(ctx, "content", "encryption added after signing");
+  if (!sameRef(old.trailer.get("Info"), neu.trailer.get("Info"))) bump(ctx, "metadata", "document information (/Info) replaced after signing");
 
   let changed = 0;
   const nums = new Set<number>([...old.entries.keys(), ...neu.entries.keys()]);
@@ -207,11 +211,13 @@ function onDeleted(ctx: Ctx, num: number, ov: PdfObj | undefined): void {
 }
 
 function classifyModified(ctx: Ctx, num: number, ov: PdfObj, nv: PdfObj): void {
-  if (ctx.infoNums.has(num)) return; // document information (ModDate, Producer) is not content
+  // document information (ModDate, Producer) is not content
+  if (ctx.infoNums.has(num)) return bump(ctx, "metadata", "document information (/Info) rewritten after signing");
   const od = dictOf(ov);
   const nd = dictOf(nv);
   if (ov instanceof PdfStream) {
-    if (od?.nameOf("Type") === "Metadata") return; // XMP metadata is not rendered
+    // XMP metadata is not rendered
+    if (od?.nameOf("Type") === "Metadata") return bump(ctx, "metadata", `XMP metadata (object ${num}) rewritten after signing`);
     return bump(ctx, "content", `stream object ${num}${typeLabel(od)} rewritten after signing`);
   }
   if (Array.isArray(ov) && Array.isArray(nv)) return classifyArray(ctx, num, ov, nv);
@@ -259,7 +265,8 @@ function compareCatalogs(ctx: Ctx, od: PdfDict, nd: PdfDict): void {
     else if (k === "Names" && namesOnlyAppearances(ctx, od.get("Names"), nd.get("Names"))) {
       bump(ctx, "annotation", "named annotation appearances (/Names /AP) added");
     }
-    else if (k === "Metadata" || k === "Version") continue;
+    else if (k === "Metadata") bump(ctx, "metadata", "XMP metadata (catalog /Metadata) added or replaced after signing");
+    else if (k === "Version") continue;
     else bump(ctx, "content", `document catalog /${k} changed after signing`);
   }
 }

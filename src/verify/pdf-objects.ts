@@ -1,6 +1,7 @@
 // PDF object model and a small, bounded parser working on byte windows.
 // It never follows references by itself: callers resolve refs through an
 // xref view, so a reference loop in the file cannot make the parser loop.
+import { createHash } from "node:crypto";
 
 export class PdfName {
   constructor(readonly name: string) {}
@@ -54,7 +55,19 @@ export class PdfStream {
     readonly dataLength: number,
   ) {}
 }
-export type PdfObj = null | boolean | number | PdfName | PdfString | PdfRef | PdfObj[] | PdfDict | PdfStream;
+/**
+ * An array or dictionary nested deeper than the parser builds (MAX_DEPTH). It is
+ * skipped, not refused: a hostile file must not hide its signature behind deep
+ * nesting. Two of them compare by the digest of their raw bytes, so a change
+ * deep inside is still a change.
+ */
+export class PdfOpaque {
+  constructor(
+    readonly digest: string,
+    readonly length: number,
+  ) {}
+}
+export type PdfObj = null | boolean | number | PdfName | PdfString | PdfRef | PdfObj[] | PdfDict | PdfStream | PdfOpaque;
 
 export class PdfSyntaxError extends Error {}
 /** The window ended before the object did: the caller may retry with a larger window. */
@@ -68,7 +81,7 @@ for (const c of [0, 9, 10, 12, 13, 32]) WS[c] = 1;
 const DELIM = new Uint8Array(256);
 for (const c of "()<>[]{}/%") DELIM[c.charCodeAt(0)] = 1;
 
-const MAX_DEPTH = 200;
+export const MAX_DEPTH = 200;
 /** a character that may not appear in a hex string (PDF white space is allowed) */
 const NOT_HEX = /[^0-9A-Fa-f\x00\t\n\f\r ]/;
 const MAX_ITEMS = 1_000_000;
@@ -81,6 +94,8 @@ const MAX_ITEMS = 1_000_000;
 export class Parser {
   pos = 0;
   private items = 0;
+  /** containers skipped because they were nested deeper than MAX_DEPTH */
+  deepSkipped = 0;
   constructor(
     readonly buf: Uint8Array,
     readonly base: number,
@@ -142,6 +157,10 @@ export class Parser {
     const c = b[this.pos]!;
     if (c === 0x2f) return this.name();
     if (c === 0x28) return this.literalString();
+    if (depth >= MAX_DEPTH && (c === 0x5b || c === 0x3c)) {
+      if (this.pos + 1 >= b.length) this.eod();
+      if (c === 0x5b || b[this.pos + 1] === 0x3c) return this.opaque();
+    }
     if (c === 0x3c) {
       if (b[this.pos + 1] === 0x3c) return this.dict(depth);
       if (this.pos + 1 >= b.length) this.eod();
@@ -166,6 +185,59 @@ export class Parser {
     if (kw === "false") return false;
     if (kw === "null") return null;
     throw new PdfSyntaxError(`unexpected token '${kw.slice(0, 20) || String.fromCharCode(c)}' at ${this.base + this.pos}`);
+  }
+
+  /** Skip the container at pos without building it (iteratively: no recursion, whatever the depth). */
+  private opaque(): PdfOpaque {
+    const b = this.buf;
+    const start = this.pos;
+    let open = 0;
+    do {
+      if (this.pos >= b.length) this.eod();
+      const c = b[this.pos]!;
+      if (c === 0x5b) {
+        open++;
+        this.pos++;
+      } else if (c === 0x5d) {
+        open--;
+        this.pos++;
+      } else if (c === 0x3c || c === 0x3e) {
+        if (this.pos + 1 >= b.length) this.eod();
+        if (b[this.pos + 1] === c) {
+          open += c === 0x3c ? 1 : -1;
+          this.pos += 2;
+        } else if (c === 0x3c) {
+          const close = indexOf(b, ">", this.pos + 1);
+          if (close < 0) {
+            this.pos = b.length;
+            this.eod();
+          }
+          this.pos = close + 1;
+        } else throw new PdfSyntaxError(`unbalanced '>' at ${this.base + this.pos}`);
+      } else if (c === 0x28) this.skipLiteralString();
+      else if (c === 0x25) {
+        while (this.pos < b.length && b[this.pos] !== 10 && b[this.pos] !== 13) this.pos++;
+      } else if (c === 0x65 && b[this.pos + 1] === 0x6e && b[this.pos + 2] === 0x64 && b[this.pos + 3] === 0x6f && b[this.pos + 4] === 0x62 && b[this.pos + 5] === 0x6a) {
+        throw new PdfSyntaxError(`unterminated array or dictionary before 'endobj' at ${this.base + this.pos}`);
+      } else this.pos++;
+      if (open < 0) throw new PdfSyntaxError(`unbalanced brackets at ${this.base + this.pos}`);
+    } while (open > 0);
+    this.deepSkipped++;
+    const raw = b.subarray(start, this.pos);
+    return new PdfOpaque(createHash("sha256").update(raw).digest("hex"), raw.length);
+  }
+
+  private skipLiteralString(): void {
+    const b = this.buf;
+    this.pos++;
+    let depth = 1;
+    while (depth > 0) {
+      if (this.pos >= b.length) this.eod();
+      const c = b[this.pos++]!;
+      if (c === 0x5c) this.pos++;
+      else if (c === 0x28) depth++;
+      else if (c === 0x29) depth--;
+    }
   }
 
   private dict(depth: number): PdfDict {
@@ -372,6 +444,7 @@ export function deepEqual(a: PdfObj, b: PdfObj, streamsEqual: (x: PdfStream, y: 
   if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
   if (a instanceof PdfName) return b instanceof PdfName && a.name === b.name;
   if (a instanceof PdfRef) return b instanceof PdfRef && a.num === b.num && a.gen === b.gen;
+  if (a instanceof PdfOpaque) return b instanceof PdfOpaque && a.digest === b.digest;
   if (a instanceof PdfString) return b instanceof PdfString && Buffer.compare(a.bytes, b.bytes) === 0;
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]!, streamsEqual, depth + 1));
   if (a instanceof PdfDict) {

@@ -3,7 +3,7 @@
 // appends a section; a signature signs every byte up to the end of one.
 import type { ByteSource } from "./byte-source.ts";
 import { decodeStream, MAX_DECODED } from "./pdf-filters.ts";
-import { NeedMoreData, Parser, PdfDict, PdfName, PdfRef, PdfStream, PdfSyntaxError, indexOf, isWs, lastIndexOf, type PdfObj } from "./pdf-objects.ts";
+import { MAX_DEPTH, NeedMoreData, Parser, PdfDict, PdfName, PdfRef, PdfStream, PdfSyntaxError, indexOf, isWs, lastIndexOf, type PdfObj } from "./pdf-objects.ts";
 
 export type XrefEntry = { kind: "n"; offset: number; gen: number } | { kind: "c"; stream: number; index: number } | { kind: "f" };
 
@@ -46,22 +46,72 @@ export class PdfFile {
     } catch {
       startxref = -1;
     }
+    let broken: string | null = startxref < 0 ? "no startxref: file truncated or damaged" : null;
     if (startxref >= 0) {
       try {
-        f.loadChain(startxref);
+        broken = f.loadChain(startxref);
       } catch (e) {
-        f.warnings.push(`cross-reference data unusable (${(e as Error).message}); rebuilt by scanning`);
-        f.sections.length = 0;
-        f.sectionStarts.clear();
+        broken = `cross-reference data unusable (${(e as Error).message})`;
       }
     }
-    if (f.sections.length === 0) {
-      if (startxref < 0) f.warnings.push("no startxref: file truncated or damaged; rebuilt by scanning");
-      f.reconstruct();
-    }
     f.sortSections();
-    if (!f.view(f.lastEnd).trailer.get("Root")) throw new PdfStructureError("no document catalog (/Root) found");
+    // A chain that loads but does not lead to a readable catalog is broken too
+    // (a last section without /Prev holding only the objects it changed).
+    if (!broken && f.sections.length > 0) broken = f.catalogProblem();
+    if (broken || f.sections.length === 0) f.repair(broken ?? "no cross-reference data");
+    const problem = f.catalogProblem();
+    if (problem) throw new PdfStructureError(problem);
     return f;
+  }
+
+  /** Why the final revision has no usable catalog, or null. */
+  private catalogProblem(): string | null {
+    const v = this.view(this.lastEnd);
+    if (!v.trailer.get("Root")) return "no document catalog (/Root) found";
+    try {
+      if (!v.catalog()) return "the document catalog (/Root) is missing from the cross-reference data";
+    } catch (e) {
+      return `the document catalog (/Root) is unreadable: ${(e as Error).message}`;
+    }
+    return null;
+  }
+
+  /**
+   * The cross-reference chain is broken (a /Prev loop, a /Prev outside the file
+   * or to no xref, no catalog): do what PDF readers do, rebuild the document by
+   * scanning for objects, whose last definitions win. Revisions are kept as far
+   * as they can be found, by the chain and by every "startxref" in the file, so
+   * signatures still meet the revisions they sign; the scan is the final layer.
+   */
+  private repair(reason: string): void {
+    this.warnings.push(`Bảng tham chiếu chéo bị hỏng / cross-reference data damaged: ${reason}; the document was rebuilt by scanning for objects, as PDF readers do`);
+    this.viewCache.clear();
+    for (const sx of this.allStartxrefs()) {
+      if (this.sectionStarts.has(sx)) continue;
+      try {
+        this.loadChain(sx);
+      } catch {
+        /* an unusable section: the scan covers it */
+      }
+    }
+    this.reconstruct();
+    this.sortSections();
+    this.viewCache.clear();
+  }
+
+  /** Offsets named by every "startxref" in the file (whole-file scan: only for damaged files). */
+  private allStartxrefs(): number[] {
+    const out: number[] = [];
+    const CHUNK = 4 * 1024 * 1024;
+    for (let pos = 0; pos < this.src.size; pos += CHUNK) {
+      const s = Buffer.from(this.src.read(pos, CHUNK + 32)).toString("latin1");
+      for (const m of s.matchAll(/startxref\s+(\d{1,15})/g)) {
+        if (m.index >= CHUNK) break;
+        const n = Number(m[1]);
+        if (n < this.src.size) out.push(n);
+      }
+    }
+    return out;
   }
 
   get lastEnd(): number {
@@ -93,19 +143,30 @@ export class PdfFile {
     return n;
   }
 
-  private loadChain(offset: number): void {
+  /**
+   * Follow /Prev from `offset`, loading each section. Returns why the chain is
+   * broken (a loop, a /Prev that points nowhere), or null when it ends cleanly or
+   * reaches a section already loaded.
+   */
+  private loadChain(offset: number): string | null {
     const seen = new Set<number>();
     let next: number | undefined = offset;
     while (next !== undefined) {
-      if (seen.has(next) || this.sections.length > MAX_SECTIONS) break; // /Prev loop
+      if (seen.has(next)) return `/Prev loop: the cross-reference chain comes back to offset ${next}`;
+      if (this.sections.length > MAX_SECTIONS) return `more than ${MAX_SECTIONS} cross-reference sections`;
       seen.add(next);
-      if (this.sectionStarts.has(next)) break;
+      if (this.sectionStarts.has(next)) return null;
       const s = this.loadSection(next);
       this.sections.push(s);
       this.sectionStarts.add(s.start);
       const prev = s.trailer.get("Prev");
-      next = typeof prev === "number" && prev >= 0 && prev < this.src.size ? prev : undefined;
+      if (prev === undefined) return null;
+      if (typeof prev !== "number" || !Number.isInteger(prev) || prev < 0 || prev >= this.src.size) {
+        return `/Prev of the cross-reference section at ${s.start} points outside the file`;
+      }
+      next = prev;
     }
+    return null;
   }
 
   /**
@@ -142,7 +203,8 @@ export class PdfFile {
   }
 
   private sortSections(): void {
-    this.sections.sort((a, b) => a.end - b.end || a.start - b.start);
+    // the rebuilt section is the last layer of the revision it ends
+    this.sections.sort((a, b) => a.end - b.end || Number(a.reconstructed ?? false) - Number(b.reconstructed ?? false) || a.start - b.start);
   }
 
   /**
@@ -156,7 +218,10 @@ export class PdfFile {
       const buf = this.src.read(offset, w);
       const atEof = offset + buf.length >= this.src.size;
       try {
-        return fn(new Parser(buf, offset, atEof));
+        const p = new Parser(buf, offset, atEof);
+        const r = fn(p);
+        if (p.deepSkipped > 0) this.noteDeep(offset);
+        return r;
       } catch (e) {
         if (e instanceof NeedMoreData && !atEof && w < MAX_WINDOW) {
           // past the small first try, straight to 64 KB (a signature dictionary
@@ -168,6 +233,13 @@ export class PdfFile {
         throw e;
       }
     }
+  }
+
+  private deepNoted = false;
+  noteDeep(offset: number): void {
+    if (this.deepNoted) return;
+    this.deepNoted = true;
+    this.warnings.push(`objects nested more than ${MAX_DEPTH} levels deep (first at offset ${offset}): the deeper levels were compared as raw bytes, not parsed`);
   }
 
   private loadSection(offset: number): XrefSection {
@@ -479,7 +551,9 @@ export class PdfFile {
     const item = stm.offsets[index];
     if (!item) throw new PdfStructureError(`object stream ${stmNum} has no entry ${index}`);
     const p = new Parser(stm.data.subarray(stm.first + item[1]), 0, true, false);
-    return { num: item[0], value: p.value() };
+    const value = p.value();
+    if (p.deepSkipped > 0) this.noteDeep(e.offset);
+    return { num: item[0], value };
   }
 
   /** The document as of the revision ending at `end` (cumulative xref of sections ending by then). */

@@ -21,15 +21,18 @@ const SIG_DICT_WINDOW = 40 * 1024;
 /**
  * Signature fields with a value, across all revisions (a field removed by a later
  * revision is still reported, so removing a signature cannot hide it).
+ * `problems` collects what could not be read (a catalog, the form, a field): with
+ * no signature found, the file is then not "unsigned" but unreadable.
  */
-export function findSignatureFields(file: PdfFile): SigField[] {
+export function findSignatureFields(file: PdfFile, problems: string[] = []): SigField[] {
   const found = new Map<string, SigField>();
   for (const end of file.revisionEnds()) {
     const view = file.view(end);
     let cat: PdfDict | undefined;
     try {
       cat = view.catalog();
-    } catch {
+    } catch (e) {
+      problems.push(`the document catalog of the revision ending at byte ${end} is unreadable: ${(e as Error).message}`);
       continue;
     }
     if (!cat) continue;
@@ -44,7 +47,8 @@ export function findSignatureFields(file: PdfFile): SigField[] {
       let d: PdfDict | undefined;
       try {
         d = view.dict(o);
-      } catch {
+      } catch (e) {
+        problems.push(`form field ${o instanceof PdfRef ? `object ${o.num}` : parentName || "(unnamed)"} is unreadable: ${(e as Error).message}`);
         return;
       }
       if (!d) return;
@@ -78,7 +82,8 @@ export function findSignatureFields(file: PdfFile): SigField[] {
     let fields: PdfObj | undefined;
     try {
       fields = view.resolve(view.dict(cat.get("AcroForm"))?.get("Fields"));
-    } catch {
+    } catch (e) {
+      problems.push(`the form (/AcroForm) of the revision ending at byte ${end} is unreadable: ${(e as Error).message}`);
       fields = undefined;
     }
     if (Array.isArray(fields)) for (const f of fields) visit(f, "", undefined, 0);

@@ -2,15 +2,14 @@
 // One process verifies every file; digests are computed by a worker pool while
 // the main thread parses the next files; output keeps the input order.
 import { statSync } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadCrlFiles, type CrlSet } from "./crl.ts";
 import { HashPool, localHasher, type RangeHasher } from "./hashing.ts";
 import { STATUS_TEXT, toJsonLine, type FileReport, type FileStatus } from "./report.ts";
 import { defaultTrustDir, loadTrustStore, type TrustStore } from "./trust-store.ts";
 import { verifyPdfFile } from "./verify-pdf.ts";
+import { expandPaths, type WalkEntry } from "./walk.ts";
 
 const USAGE = `Usage: portalsync verify [--trust DIR] [--crl FILE]... [--at ISO-TIME] [--json] [--jobs N] [--allow-sha1] PATH...
   PATH          a PDF file or a folder (searched recursively for *.pdf)
@@ -60,7 +59,7 @@ export async function runVerifyCommand(argv: string[], io: Io): Promise<number> 
   let crls: CrlSet = [];
   let at: Date | undefined;
   let jobs: number;
-  let files: string[];
+  let files: WalkEntry[];
   let pool: HashPool | null = null;
   try {
     if (positionals.length === 0) throw new UsageError("no PATH given");
@@ -85,7 +84,7 @@ export async function runVerifyCommand(argv: string[], io: Io): Promise<number> 
     } catch (e) {
       throw new UsageError(`--crl: ${(e as Error).message}`);
     }
-    files = await expand(positionals);
+    files = await expandPaths(positionals);
     if (files.length === 0) throw new UsageError(`no PDF files found in ${positionals.join(" ")}`);
   } catch (e) {
     await pool?.close();
@@ -111,7 +110,7 @@ export async function runVerifyCommand(argv: string[], io: Io): Promise<number> 
       pending.delete(i);
       if (next < files.length) start(next++);
       counts[report.status]++;
-      const out = values.json ? toJsonLine(report, files[i]!) + "\n" : human(report, files[i]!);
+      const out = values.json ? toJsonLine(report, files[i]!.path) + "\n" : human(report, files[i]!.path);
       if (!io.stdout.write(out)) await new Promise<void>((r) => io.stdout.once("drain", () => r()));
     }
   } finally {
@@ -133,39 +132,14 @@ function singleFile(paths: string[]): boolean {
   }
 }
 
-async function verifyOne(file: string, opts: Parameters<typeof verifyPdfFile>[1]): Promise<FileReport> {
+async function verifyOne(entry: WalkEntry, opts: Parameters<typeof verifyPdfFile>[1]): Promise<FileReport> {
+  if (entry.error !== undefined) return { status: "error", error: entry.error, signatures: [] };
   try {
-    return await verifyPdfFile(file, opts);
+    return await verifyPdfFile(entry.path, opts);
   } catch (e) {
     // a bug must not take the whole batch down: report it for this file
     return { status: "error", error: `internal error: ${(e as Error).message}`, signatures: [] };
   }
-}
-
-async function expand(paths: string[]): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of paths) {
-    const st = await stat(p).catch(() => null);
-    if (st?.isDirectory()) out.push(...(await walk(p, 0)));
-    else out.push(p); // a missing or odd file gets its own error line
-  }
-  return out;
-}
-
-async function walk(dir: string, depth: number): Promise<string[]> {
-  if (depth > 32) return [];
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const out: string[] = [];
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p, depth + 1)));
-    else if (!e.name.toLowerCase().endsWith(".pdf")) continue;
-    else if (e.isFile()) out.push(p);
-    // symbolic links to files are followed (links to folders are not: no cycles)
-    else if (e.isSymbolicLink() && (await stat(p).catch(() => null))?.isFile()) out.push(p);
-  }
-  return out;
 }
 
 const MARK: Record<FileStatus, string> = { valid: "✔", invalid: "✘", indeterminate: "?", unsigned: "–", error: "!" };

@@ -9,6 +9,7 @@ import { contentOf, readTlv } from "./der.ts";
 import { localHasher, type HashJob, type RangeHasher } from "./hashing.ts";
 import { checkByteRange, docMdpPermission, findSignatureFields, pdfDate, readDss, type SigField } from "./pdf-signatures.ts";
 import { PdfFile, PdfStructureError } from "./pdf-revisions.ts";
+import { truncation } from "./pdf-tail.ts";
 import { PdfString } from "./pdf-objects.ts";
 import { digestBelowPolicy, keyBelowPolicy, makePolicy } from "./policy.ts";
 import { fileStatus, type FileReport, type Indication, type LaterChanges, type SignatureReport, type SubIndication } from "./report.ts";
@@ -100,21 +101,26 @@ function blankReport(field: SigField): SignatureReport {
 }
 
 async function verifySource(src: ByteSource, path: string | undefined, opts: VerifyOptions): Promise<FileReport> {
+  const cut = truncation(src);
   let file: PdfFile;
   try {
     file = PdfFile.open(src);
   } catch (e) {
-    return { status: "error", error: describe(e), signatures: [] };
+    return { status: "error", error: cut ? `${cut}; ${describe(e)}` : describe(e), signatures: [] };
   }
   let fields: SigField[];
+  const problems: string[] = [];
   try {
-    fields = findSignatureFields(file);
+    fields = findSignatureFields(file, problems);
   } catch (e) {
     return { status: "error", error: `cannot read the form fields: ${describe(e)}`, signatures: [] };
   }
   if (fields.length === 0) {
+    // never "unsigned" when the signature may be in what could not be read
+    if (cut) return { status: "error", error: cut, signatures: [] };
     const tail = incompleteSignedTail(file);
     if (tail) return { status: "error", error: tail, signatures: [] };
+    if (problems.length > 0) return { status: "error", error: `no signature found, but part of the document could not be read: ${problems.slice(0, 3).join("; ")}`, signatures: [] };
     return { status: "unsigned", signatures: [] };
   }
 
@@ -165,6 +171,10 @@ async function verifySource(src: ByteSource, path: string | undefined, opts: Ver
   // signing order: by the end of the signed revision
   works.sort((a, b) => (a.signedEnd ?? Number.MAX_SAFE_INTEGER) - (b.signedEnd ?? Number.MAX_SAFE_INTEGER));
   const signatures = works.map((w) => w.report);
+  // structural repairs (rebuilt xref, skipped deep nesting) bear on every verdict
+  for (const s of signatures) for (const wn of file.warnings) if (!s.messages.includes(wn)) s.messages.push(wn);
+  // a cut file is unreadable as a whole, even where an earlier revision's signature still checks out
+  if (cut) return { status: "error", error: cut, signatures };
   const report: FileReport = { status: fileStatus(signatures), signatures };
   return report;
 }
@@ -211,6 +221,12 @@ function prepare(file: PdfFile, field: SigField): Work {
     return fail(`Không đọc được chữ ký / ${e instanceof CmsError ? e.message : `CMS does not decode: ${describe(e)}`}: no usable signature`);
   }
   w.sd = sd;
+  const junk = nonZeroAfter(br.contents, sd.length);
+  if (junk > 0) {
+    // the gap is never signed; zeros pad it, anything else is data smuggled past the signature
+    report.coversWholeDocument = false;
+    report.messages.push(`Có dữ liệu lạ sau chữ ký trong /Contents / ${junk} non-zero bytes follow the CMS inside /Contents: they are not covered by any signature`);
+  }
   const si = sd.signerInfos[0];
   if (!si) return fail("CMS has no SignerInfo");
   if (sd.signerInfos.length > 1) report.messages.push(`CMS has ${sd.signerInfos.length} signers; the first is verified`);
@@ -405,7 +421,11 @@ function finish(file: PdfFile, w: Work, docDigest: Buffer, dssCerts: Cert[], fil
     ch.messages.push(trailing);
   }
   report.laterChanges = later;
-  report.modifiedAfterSigning = later !== "none";
+  // metadata-only updates keep the level at "none" but still modify the file
+  report.modifiedAfterSigning = later !== "none" || ch.kinds.has("metadata");
+  if (later === "none" && ch.kinds.has("metadata")) {
+    msgs.push(`Siêu dữ liệu của văn bản đã thay đổi sau khi ký, nội dung không đổi / document metadata changed after signing, content unchanged: ${ch.messages.join("; ")}`);
+  }
   if (later === "content") {
     v.fail("FORMAT_FAILURE", 4);
     msgs.push("Văn bản bị sửa nội dung sau khi ký / content changed after signing:", ...ch.messages);
@@ -428,6 +448,13 @@ function finish(file: PdfFile, w: Work, docDigest: Buffer, dssCerts: Cert[], fil
   report.indication = v.indication;
   report.subIndication = v.sub;
   if (report.indication === "TOTAL_PASSED") msgs.unshift("Chữ ký hợp lệ / signature valid");
+}
+
+/** Non-zero bytes in `b` from `from` on (what follows the CMS in /Contents). */
+function nonZeroAfter(b: Uint8Array, from: number): number {
+  let n = 0;
+  for (let i = from; i < b.length; i++) if (b[i] !== 0) n++;
+  return n;
 }
 
 /** A truncated update: signature data after the last complete revision. */

@@ -244,6 +244,9 @@ const vi = {
   "tokens.new": "Tạo mã mới",
   "tokens.shownOnce": "Mã mới — hãy sao chép ngay, sẽ không hiển thị lại:",
   "tokens.needSite": "Mã vai trò trang cần chọn trang.",
+  "sig.note": "Lưu ý",
+  "sig.metadataChanged": "Thông tin mô tả của tệp (metadata) được sửa sau khi ký; nội dung văn bản không đổi.",
+  "sig.uncoveredData": "Tệp có dữ liệu nằm ngoài phần được ký (trong vùng chữ ký hoặc cuối tệp); nội dung văn bản không đổi.",
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -486,6 +489,9 @@ const en: Record<MessageKey, string> = {
   "tokens.new": "New token",
   "tokens.shownOnce": "New token — copy it now, it will not be shown again:",
   "tokens.needSite": "A site token needs a site.",
+  "sig.note": "Note",
+  "sig.metadataChanged": "The file's descriptive information (metadata) was changed after signing; the document's content is unchanged.",
+  "sig.uncoveredData": "The file holds data outside what was signed (inside the signature or at the end of the file); the document's content is unchanged.",
 };
 
 export const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { vi, en };

@@ -47,4 +47,28 @@ describe("signature report in plain words", () => {
     expect(explainReport(null, "en", translator("en"))).toMatchObject({ status: "error", ok: false, signatures: [] });
     expect(explainReport({ status: "error", error: "not a PDF" }, "en", translator("en")).error).toBe("not a PDF");
   });
+
+  it("shows what was allowed but should be seen: metadata edited after signing, data outside what was signed", () => {
+    const base = { signer, signingTime: null, indication: "TOTAL_PASSED", subIndication: null, laterChanges: "none" };
+    const plain = explainReport(
+      {
+        status: "valid",
+        signatures: [
+          { ...base, coversWholeDocument: false, modifiedAfterSigning: true, messages: ["document metadata changed after signing, content unchanged"] },
+          { ...base, coversWholeDocument: false, modifiedAfterSigning: false, messages: ["65 non-zero bytes follow the CMS inside /Contents"] },
+          { ...base, coversWholeDocument: true, modifiedAfterSigning: false },
+          { ...base, laterChanges: "signatures-only", coversWholeDocument: false, modifiedAfterSigning: true },
+        ],
+      },
+      "vi", t,
+    );
+    expect(plain.ok).toBe(true);
+    expect(plain.signatures.map((s) => s.ok)).toEqual([true, true, true, true]);
+    expect(plain.signatures[0]!.notes).toEqual(["Thông tin mô tả của tệp (metadata) được sửa sau khi ký; nội dung văn bản không đổi."]);
+    expect(plain.signatures[1]!.notes).toEqual(["Tệp có dữ liệu nằm ngoài phần được ký (trong vùng chữ ký hoặc cuối tệp); nội dung văn bản không đổi."]);
+    expect(plain.signatures[2]!.notes).toEqual([]);
+    expect(plain.signatures[3]!.notes).toEqual([]); // a co-signed PDF: nothing to point out
+    const en = explainReport({ status: "valid", signatures: [{ ...base, coversWholeDocument: false, modifiedAfterSigning: true }] }, "en", translator("en"));
+    expect(en.signatures[0]!.notes[0]).toMatch(/metadata\) was changed after signing/);
+  });
 });

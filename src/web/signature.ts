@@ -27,6 +27,8 @@ export interface PlainSignature {
   ok: boolean;
   verdict: string;
   reasons: string[];
+  /** worth knowing even when the signature is valid (metadata edited, unsigned data in the file) */
+  notes: string[];
 }
 
 export interface PlainReport {
@@ -52,12 +54,19 @@ export function explainReport(raw: unknown, lang: Lang, t: T): PlainReport {
       if (s.coversWholeDocument === false && s.laterChanges !== "signatures-only" && s.laterChanges !== "annotations-or-forms") reasons.push(t("sig.partial"));
       for (const m of s.messages ?? []) if (!reasons.includes(m)) reasons.push(m);
     }
+    // allowed, so still valid, but a clerk should see it: the contract's fields say which
+    const notes: string[] = [];
+    if (ok && s.laterChanges === "none") {
+      if (s.modifiedAfterSigning === true) notes.push(t("sig.metadataChanged"));
+      else if (s.coversWholeDocument === false) notes.push(t("sig.uncoveredData"));
+    }
     return {
       signer: who,
       when: s.signingTime ? formatDateTime(lang, s.signingTime) : t("sig.unknownTime"),
       ok,
       verdict: ok ? t("sig.valid") : s.indication === "INDETERMINATE" ? t("sig.indeterminate") : t("sig.invalid"),
       reasons,
+      notes,
     };
   });
   return {
