@@ -143,4 +143,24 @@ export interface TargetConnector {
   title: string;
   create(ctx: ConnectorContext & { timeoutMs: number }): TargetClient;
   createSimulator?(options: { [key: string]: unknown }): Simulator | Promise<Simulator>;
+  /**
+   * Problems in one configured site that this connector would meet, checked
+   * at start so none is silent: errors stop the hub, warnings are logged.
+   * `path` is relative to the site (`secrets[0]`).
+   */
+  checkSite?(site: SiteSettings): SiteProblem[];
+}
+
+/** A configured site as its target connector sees it (secrets resolved). */
+export interface SiteSettings {
+  mode: "push" | "pull";
+  endpoint: string | null;
+  secrets: string[];
+  options: Record<string, unknown>;
+}
+
+export interface SiteProblem {
+  severity: "error" | "warning";
+  path: string;
+  message: string;
 }

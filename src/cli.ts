@@ -9,7 +9,7 @@ import type { Config } from "./config/index.ts";
 // commands that use them, not on every start: `portalsync verify` (benchmarked
 // against openssl, tests/bench/verify.bench.ts) needs none of them.
 async function core() {
-  const [connectors, config, db, auth, hub, demo, observability, verifier] = await Promise.all([
+  const [connectors, config, db, auth, hub, demo, observability, verifier, checks] = await Promise.all([
     import("../connectors/index.ts"),
     import("./config/index.ts"),
     import("./db/index.ts"),
@@ -18,6 +18,7 @@ async function core() {
     import("./hub/demo.ts"),
     import("./observability/index.ts"),
     import("./hub/verifier.ts"),
+    import("./hub/check-config.ts"),
   ]);
   return {
     ConfigError: config.ConfigError,
@@ -25,6 +26,8 @@ async function core() {
     openDatabase: db.openDatabase,
     createApiToken: auth.createApiToken,
     startHub: hub.startHub,
+    applySites: hub.applySites,
+    assertConfiguration: checks.assertConfiguration,
     demoSetup: demo.demoSetup,
     createLogger: observability.createLogger,
     createFileVerifier: verifier.createFileVerifier,
@@ -172,16 +175,33 @@ program
   .action(async (opts: { name: string; role: "admin" | "clerk" | "site"; site?: string }) => {
     if (opts.role === "site" && !opts.site) fail("--role site needs --site");
     const config = await load(program.opts());
-    const { openDatabase, createApiToken } = await core();
+    const { openDatabase, createApiToken, applySites, assertConfiguration, createLogger, registry } = await core();
+    assertConfiguration(config, registry(), createLogger(config.log));
     const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+    let problem: string | null = null;
     try {
       await db.migrate();
-      const { token } = await createApiToken(db.prisma, { name: opts.name, role: opts.role, siteId: opts.site ?? null });
-      await db.prisma.auditEvent.create({ data: { actor: "cli", action: "token.create", targetType: "token", targetId: opts.name, details: { role: opts.role, site: opts.site ?? null } } });
-      console.log(token);
+      if (opts.role === "site") {
+        // The site row may not exist yet (no `serve` so far): create the
+        // configured ones, as a hub start would.
+        await applySites(db.prisma, config);
+        if (!(await db.prisma.site.findUnique({ where: { id: opts.site! } }))) {
+          const configured = config.sites.map((s) => s.id);
+          problem =
+            `site "${opts.site}" is not configured. Add it under "sites:" in the configuration file (see docs/configuration.md), then run this command again.\n` +
+            `Configured sites: ${configured.length ? configured.join(", ") : "none"}.`;
+        }
+      }
+      if (!problem) {
+        const { token } = await createApiToken(db.prisma, { name: opts.name, role: opts.role, siteId: opts.site ?? null });
+        await db.prisma.auditEvent.create({ data: { actor: "cli", action: "token.create", targetType: "token", targetId: opts.name, details: { role: opts.role, site: opts.site ?? null } } });
+        console.log(token);
+      }
     } finally {
       await db.close();
     }
+    // After the database is closed: fail() exits at once.
+    if (problem) fail(problem);
   });
 
 async function waitForRun(prisma: import("./db/index.ts").Prisma, runId: string) {

@@ -20,8 +20,11 @@ import type {
   ItemRef,
   SourceClient,
 } from "../sdk.ts";
+import { backoffDelayMs, clientCredentialsForm, parseRetryAfter, readTokenAnswer, TokenAnswerError, TokenCache, TOKEN_REQUEST_HEADERS, vietnamTime, type TokenAnswer } from "../http-kit/index.ts";
 import type { DvcConfig } from "./config.ts";
 import { listItemHint, mapProcedure, normaliseTimestamp, type DvcListItem, type DvcProcedurePackage } from "./mapping.ts";
+
+export { parseRetryAfter } from "../http-kit/index.ts";
 
 export class DvcError extends Error {
   constructor(
@@ -66,7 +69,6 @@ export interface DvcClientOptions {
   maxRetryAfterMs?: number;
 }
 
-const TOKEN_SKEW_MS = 30_000;
 const FILE_MIME_REFUSED = /^(text\/html|application\/json|application\/problem\+json)/iu;
 
 function ms(value: string): number {
@@ -77,14 +79,6 @@ function compareKey(a: { t: number; id: string }, b: { t: number; id: string }):
   return a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/** `Retry-After` as seconds or an HTTP date → milliseconds. */
-export function parseRetryAfter(value: string | null, now: Date): number | null {
-  if (!value) return null;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/u.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? null : Math.max(0, date - now.getTime());
-}
 
 function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError");
@@ -98,8 +92,7 @@ export class DvcClient implements SourceClient {
   readonly #backoffBase: number;
   readonly #maxRateLimitWaits: number;
   readonly #maxRetryAfter: number;
-  #token: { value: string; expiresAt: number } | null = null;
-  #tokenRequest: Promise<string> | null = null;
+  readonly #tokens: TokenCache;
 
   constructor(config: DvcConfig, ctx: ConnectorContext, options: DvcClientOptions = {}) {
     this.#config = config;
@@ -109,40 +102,31 @@ export class DvcClient implements SourceClient {
     this.#backoffBase = options.backoffBaseMs ?? 500;
     this.#maxRateLimitWaits = options.maxRateLimitWaits ?? 5;
     this.#maxRetryAfter = options.maxRetryAfterMs ?? 5 * 60_000;
+    this.#tokens = new TokenCache((signal) => this.#requestToken(signal), () => ctx.now().getTime());
+  }
+
+  /** Tokens fetched so far (tests: reuse and refresh). */
+  get tokenFetches(): number {
+    return this.#tokens.fetches;
   }
 
   // ─── Auth ──────────────────────────────────────────────────────────────────
 
-  async #accessToken(signal?: AbortSignal): Promise<string> {
-    if (this.#token && this.#token.expiresAt > this.#ctx.now().getTime()) return this.#token.value;
-    // Concurrent callers share one token request.
-    this.#tokenRequest ??= this.#requestToken(signal).finally(() => {
-      this.#tokenRequest = null;
-    });
-    return this.#tokenRequest;
-  }
-
-  async #requestToken(signal?: AbortSignal): Promise<string> {
-    const body = new URLSearchParams({
-      grant_type: "client_credentials",
-      client_id: this.#config.clientId,
-      client_secret: this.#config.clientSecret,
-    });
+  async #requestToken(signal?: AbortSignal): Promise<TokenAnswer> {
     const res = await this.#send(`${this.#base}/oauth2/token`, {
       method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
-      body,
+      headers: { ...TOKEN_REQUEST_HEADERS },
+      body: clientCredentialsForm(this.#config.clientId, this.#config.clientSecret),
       signal,
       auth: false,
     });
-    const json = (await this.#readJson(res, signal)) as { access_token?: unknown; expires_in?: unknown };
-    if (typeof json.access_token !== "string" || json.access_token === "") {
-      throw new DvcError("token endpoint answered without access_token", res.status);
+    const json = await this.#readJson(res, signal);
+    try {
+      return readTokenAnswer(json);
+    } catch (error) {
+      if (error instanceof TokenAnswerError) throw new DvcError(error.message, res.status);
+      throw error;
     }
-    const ttl = typeof json.expires_in === "number" ? json.expires_in : Number(json.expires_in ?? 3600);
-    const lifetime = Math.max(0, (Number.isFinite(ttl) ? ttl : 3600) * 1000 - TOKEN_SKEW_MS);
-    this.#token = { value: json.access_token, expiresAt: this.#ctx.now().getTime() + lifetime };
-    return json.access_token;
   }
 
   // ─── HTTP with retries ─────────────────────────────────────────────────────
@@ -163,7 +147,8 @@ export class DvcClient implements SourceClient {
     for (;;) {
       init.signal?.throwIfAborted();
       const headers: Record<string, string> = { Accept: "application/json", ...init.headers };
-      if (auth) headers.Authorization = `Bearer ${await this.#accessToken(init.signal)}`;
+      const bearer = auth ? await this.#tokens.get(init.signal) : null;
+      if (bearer) headers.Authorization = `Bearer ${bearer}`;
       let res: Response;
       try {
         res = await this.#ctx.fetch(url, {
@@ -184,7 +169,7 @@ export class DvcClient implements SourceClient {
       if (res.status === 401 && auth && !refreshed) {
         await res.body?.cancel();
         refreshed = true;
-        this.#token = null;
+        this.#tokens.invalidate(bearer!);
         continue;
       }
       if (res.status === 429) {
@@ -225,9 +210,7 @@ export class DvcClient implements SourceClient {
   }
 
   #delayFor(attempt: number): number {
-    const cap = Math.min(30_000, this.#backoffBase * 2 ** (attempt - 1));
-    // "Equal jitter": half fixed, half random, so retries spread but never collapse to 0.
-    return Math.round(cap / 2 + (cap / 2) * this.#random());
+    return backoffDelayMs(attempt, this.#backoffBase, this.#random);
   }
 
   async #backoff(attempt: number, reason: string, url: string, signal: AbortSignal | undefined): Promise<void> {
@@ -269,7 +252,8 @@ export class DvcClient implements SourceClient {
 
   async #listPage(since: string | null, page: number, signal?: AbortSignal): Promise<ListResponse> {
     const params = new URLSearchParams({ trang: String(page), so_ban_ghi: String(this.#config.pageSize) });
-    if (since) params.set("cap_nhat_tu", since);
+    // The contract's times carry +07:00; cursors and windows may hold any offset.
+    if (since) params.set("cap_nhat_tu", vietnamTime(ms(since)));
     const json = (await this.#getJson(`${this.#base}/api/v1/thu-tuc?${params}`, signal)) as Partial<ListResponse>;
     if (!json || !Array.isArray(json.du_lieu)) throw new DvcError("listing answer has no du_lieu array", 200);
     return { tong_so: Number(json.tong_so ?? 0), trang: Number(json.trang ?? page), du_lieu: json.du_lieu };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const dvcConfigSchema = z.object({
+export const dvcConfigSchema = z.strictObject({
   /** Gateway base URL, e.g. https://lgsp.quangngai.gov.vn/dvc (no trailing slash needed). */
   baseUrl: z.url(),
   clientId: z.string().min(1),

@@ -224,6 +224,38 @@ describe("DVC client against the simulator over HTTP", () => {
     expect(ids).toEqual(expected.map((p) => p.MATTHC));
   });
 
+  it("sends cap_nhat_tu with the contract's +07:00 offset, for windows and cursors alike; the simulator refuses a Z time", async () => {
+    const h = await start();
+    const all = h.sim.procedures();
+    const asked: string[] = [];
+    const client = new DvcClient(
+      dvcConfigSchema.parse({ baseUrl: h.baseUrl, clientId: DEFAULT_CLIENT_ID, clientSecret: DEFAULT_CLIENT_SECRET, pageSize: 25 }),
+      {
+        fetch: (input, init) => {
+          const since = new URL(String(input)).searchParams.get("cap_nhat_tu");
+          if (since !== null) asked.push(since);
+          return globalThis.fetch(input, init);
+        },
+        log: pino({ level: "silent" }),
+        now: () => new Date(),
+        sleep: async () => undefined,
+      },
+    );
+    // A window comes in as Date objects (UTC), a cursor as whatever the source wrote.
+    const window = { from: new Date(all[10]!.NGAYCAPNHAT), to: new Date(all[40]!.NGAYCAPNHAT) };
+    const { pages } = await collect(client.listChanges(null, { window }));
+    await collect(client.listChanges({ since: new Date(all[50]!.NGAYCAPNHAT).toISOString(), lastId: all[50]!.MATTHC }));
+    expect(pages.length).toBeGreaterThan(0);
+    expect(asked.length).toBeGreaterThan(2);
+    expect(asked.filter((t) => !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?\+07:00$/u.test(t))).toEqual([]);
+    expect(h.sim.stats.wrongOffset).toBe(0);
+
+    const token = h.sim.tokens.issue().access_token;
+    const refused = await fetch(`${h.baseUrl}/api/v1/thu-tuc?cap_nhat_tu=2026-01-01T00:00:00Z`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(refused.status).toBe(400);
+    expect(h.sim.stats.wrongOffset).toBe(1);
+  });
+
   it("listAll reflects removals (abolition by absence) and keeps abolished-by-status items", async () => {
     const h = await start();
     const all = h.sim.procedures().map((p) => p.MATTHC);
@@ -336,9 +368,30 @@ describe("DVC client against the simulator over HTTP", () => {
       { fetch: globalThis.fetch, log: pino({ level: "silent" }), now, sleep: async () => undefined },
     );
     await client.fetchItem("1.001193.000.00.21.H55");
-    clock += 45_000; // within the 30 s safety margin of a 60 s token
+    clock += 45_000; // 15 s of life left: still used
+    await client.fetchItem("1.001193.000.00.21.H55");
+    expect(h.sim.tokens.issued).toBe(1);
+    clock += 7_000; // within the margin (15 % of 60 s = 9 s) before expiry
     await client.fetchItem("1.001193.000.00.21.H55");
     expect(h.sim.tokens.issued).toBe(2);
+  });
+
+  it("keeps using a short-lived token for most of its life (expires_in 20: 37 calls, one per second)", async () => {
+    let clock = Date.parse("2026-01-10T00:00:00Z");
+    const now = () => new Date(clock);
+    const h = await start({ tokenTtlSeconds: 20, now });
+    const client = new DvcClient(
+      dvcConfigSchema.parse({ baseUrl: h.baseUrl, clientId: DEFAULT_CLIENT_ID, clientSecret: DEFAULT_CLIENT_SECRET }),
+      { fetch: globalThis.fetch, log: pino({ level: "silent" }), now, sleep: async () => undefined },
+    );
+    for (let call = 0; call < 37; call++) {
+      await client.fetchItem("1.001193.000.00.21.H55");
+      clock += 1000;
+    }
+    // A fixed 30 s margin left a 20 s token no usable life: 37 token requests.
+    // Renewed after 17 s of its 20: ceil(37 / 17) = 3, and never a 401.
+    expect(h.sim.tokens.issued).toBe(3);
+    expect(client.tokenFetches).toBe(3);
   });
 
   it("rejects bad credentials clearly and reports health", async () => {

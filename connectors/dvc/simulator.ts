@@ -63,7 +63,7 @@ export interface DvcSimulator extends Simulator {
   remove(matthc: string): boolean;
   file(id: string): StoredFile | undefined;
   /** Requests served per route kind, for tests. */
-  stats: { list: number; item: number; file: number };
+  stats: { list: number; item: number; file: number; /** listings refused for a cap_nhat_tu without +07:00 */ wrongOffset: number };
 }
 
 const DEFAULT_CLIENT_ID = "portalsync";
@@ -307,7 +307,7 @@ export function createDvcSimulator(options: DvcSimulatorOptions): DvcSimulator {
   const slots = baseSlots();
   let generated = 0;
   let latest = start;
-  const stats = { list: 0, item: 0, file: 0 };
+  const stats = { list: 0, item: 0, file: 0, wrongOffset: 0 };
 
   const sim: DvcSimulator = {
     app: new Hono(),
@@ -408,6 +408,12 @@ export function createDvcSimulator(options: DvcSimulatorOptions): DvcSimulator {
     const fromText = c.req.query("cap_nhat_tu");
     const from = fromText ? Date.parse(fromText) : Number.NEGATIVE_INFINITY;
     if (Number.isNaN(from)) return c.json({ loi: "tham_so_khong_hop_le", thong_bao: "cap_nhat_tu không phải thời gian ISO-8601" }, 400);
+    // The contract's times carry +07:00; gateways that read the wall time and
+    // ignore the offset would shift a `Z` time by seven hours, so refuse it.
+    if (fromText && !/\+07:00$/u.test(fromText)) {
+      stats.wrongOffset += 1;
+      return c.json({ loi: "tham_so_khong_hop_le", thong_bao: "cap_nhat_tu phải theo giờ Việt Nam (+07:00)" }, 400);
+    }
     const all = sim.procedures().filter((p) => ms(p.NGAYCAPNHAT) >= from);
     const items: DvcListItem[] = pageOf(all, page, size, board).map((p) => ({
       ID: p.ID ?? "",

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-export const edxmlInboxConfigSchema = z.object({
+export const edxmlInboxConfigSchema = z.strictObject({
   /** Inbox folder; `processed/` and `rejected/` are created inside it. */
   folder: z.string().min(1),
   /** Documents per page handed to the pipeline (the cursor is saved after each). */

@@ -208,6 +208,29 @@ describe("iOffice client against the simulator over HTTP", () => {
     expect(c.tokenFetches).toBe(3);
   });
 
+  it("keeps using a short-lived token for most of its life (expires_in 20: 37 calls, one per second)", async () => {
+    let clock = Date.parse("2026-01-10T00:00:00Z");
+    const now = () => new Date(clock);
+    const shortSim = createIofficeSimulator({ baseUrl: "http://placeholder", seed: 7, count: 3, tokenTtlSeconds: 20, now });
+    const shortServer = serve({ fetch: (req) => shortSim.app.fetch(req), port: 0, hostname: "127.0.0.1" });
+    await new Promise<void>((resolve) => shortServer.once("listening", () => resolve()));
+    try {
+      const c = createIofficeClient(
+        iofficeConfigSchema.parse({ baseUrl: `http://127.0.0.1:${(shortServer.address() as AddressInfo).port}`, clientId: "portalsync", clientSecret: "sim-secret" }),
+        { ...context(), now },
+      );
+      for (let call = 0; call < 37; call++) {
+        await c.fetchItem(shortSim.ids()[call % 3]!);
+        clock += 1000;
+      }
+      // Renewed after 17 s of its 20 (the shared margin, connectors/http-kit): 3 tokens, never a 401.
+      expect(shortSim.tokens.issued).toBe(3);
+      expect(c.tokenFetches).toBe(3);
+    } finally {
+      await new Promise<void>((resolve) => shortServer.close(() => resolve()));
+    }
+  });
+
   it("downloads a signed PDF with its ETag checked", async () => {
     const doc = (await client().fetchItem(sim.ids()[0]!)) as CanonicalDocument;
     const main = doc.files.find((f) => f.role === "main")!;

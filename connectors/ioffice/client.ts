@@ -7,6 +7,9 @@ import type { ChangePage, ChangeWindow, ConnectorContext, Cursor, FetchedFile, F
 import type { IofficeConfig } from "./config.ts";
 import { itemKey, mapIofficeDocument, normalizeSha256, readListPage, IofficeMappingError } from "./mapping.ts";
 import { parseEdxmlDocument } from "../edxml-inbox/parse.ts";
+import { backoffDelayMs, clientCredentialsForm, parseRetryAfter, readTokenAnswer, TokenAnswerError, TokenCache, TOKEN_REQUEST_HEADERS, type TokenAnswer } from "../http-kit/index.ts";
+
+export { parseRetryAfter } from "../http-kit/index.ts";
 
 export type IofficeErrorCode =
   | "auth"
@@ -42,8 +45,6 @@ export interface IofficeCursor extends Cursor {
   id: string;
 }
 
-const REFRESH_MARGIN_MS = 60_000;
-const MAX_BACKOFF_MS = 30_000;
 /** Longest Retry-After honoured; beyond it the run fails and the scheduler retries later. */
 const MAX_RETRY_AFTER_MS = 5 * 60_000;
 /**
@@ -65,15 +66,6 @@ function compareKey(aTime: number, aId: string, bTime: number, bId: string): num
 
 function isoVn(ms: number): string {
   return `${new Date(ms + 7 * 3600_000).toISOString().slice(0, 19)}+07:00`;
-}
-
-/** Retry-After: seconds or an HTTP date. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | null {
-  if (!value) return null;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/u.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
 }
 
 /** The SHA-256 hex inside an ETag (`"…"`, `W/"…"`), or null when it is not one. */
@@ -100,16 +92,13 @@ export function createIofficeClient(config: IofficeConfig, ctx: ConnectorContext
 } {
   const base = config.baseUrl.replace(/\/+$/u, "");
   const map = config.fieldMap;
-  let token: { value: string; expiresAt: number } | null = null;
-  let pendingToken: Promise<string> | null = null;
-  let tokenFetches = 0;
+  const tokens = new TokenCache((signal) => fetchToken(signal), () => ctx.now().getTime());
   // edXML mode: the package carries the files; keep the last few packages.
   const edxmlCache = new Map<string, EdxmlCacheEntry>();
 
+  /** `attempt` counts from 0 here: the first retry waits about retryBaseMs. */
   function backoffMs(attempt: number): number {
-    const ceiling = Math.min(MAX_BACKOFF_MS, config.retryBaseMs * 2 ** attempt);
-    // "Equal jitter": at least half the step, so retries never stampede at 0.
-    return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+    return backoffDelayMs(attempt + 1, config.retryBaseMs);
   }
 
   /** One HTTP attempt with its own timeout, tied to the caller's signal. */
@@ -143,18 +132,10 @@ export function createIofficeClient(config: IofficeConfig, ctx: ConnectorContext
     }
   }
 
-  async function fetchToken(signal?: AbortSignal): Promise<string> {
-    const body = new URLSearchParams({
-      grant_type: "client_credentials",
-      client_id: config.clientId,
-      client_secret: config.clientSecret,
-    });
+  async function fetchToken(signal?: AbortSignal): Promise<TokenAnswer> {
+    const body = clientCredentialsForm(config.clientId, config.clientSecret);
     const text = await withRetries(`${base}/oauth2/token`, signal, async () => {
-      const a = await attempt(`${base}/oauth2/token`, {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
-        body,
-      }, signal);
+      const a = await attempt(`${base}/oauth2/token`, { method: "POST", headers: { ...TOKEN_REQUEST_HEADERS }, body }, signal);
       try {
         if (a.res.status === 400 || a.res.status === 401 || a.res.status === 403) {
           throw new IofficeError(`token endpoint refused the client credentials (HTTP ${a.res.status})`, "auth", a.res.status);
@@ -164,29 +145,12 @@ export function createIofficeClient(config: IofficeConfig, ctx: ConnectorContext
         a.done();
       }
     });
-    let parsed: { access_token?: unknown; expires_in?: unknown };
     try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      throw new IofficeError("token endpoint answered with invalid JSON", "bad-response");
+      return readTokenAnswer(text);
+    } catch (error) {
+      if (error instanceof TokenAnswerError) throw new IofficeError(error.message, "bad-response");
+      throw error;
     }
-    if (typeof parsed.access_token !== "string" || parsed.access_token === "") {
-      throw new IofficeError("token endpoint answered without access_token", "bad-response");
-    }
-    const ttlMs = (typeof parsed.expires_in === "number" && parsed.expires_in > 0 ? parsed.expires_in : 300) * 1000;
-    tokenFetches += 1;
-    // Refresh a minute early (or at 90% of a short lifetime) so no call races expiry.
-    token = { value: parsed.access_token, expiresAt: ctx.now().getTime() + ttlMs - Math.min(REFRESH_MARGIN_MS, ttlMs / 10) };
-    return token.value;
-  }
-
-  async function getToken(signal?: AbortSignal): Promise<string> {
-    if (token && ctx.now().getTime() < token.expiresAt) return token.value;
-    // Concurrent callers share one token request.
-    pendingToken ??= fetchToken(signal).finally(() => {
-      pendingToken = null;
-    });
-    return pendingToken;
   }
 
   /**
@@ -244,13 +208,13 @@ export function createIofficeClient(config: IofficeConfig, ctx: ConnectorContext
     let refreshed = false;
     return withRetries(url, signal, async () => {
       for (;;) {
-        const bearer = await getToken(signal);
+        const bearer = await tokens.get(signal);
         const a = await attempt(url, { headers: { Authorization: `Bearer ${bearer}`, Accept: accept } }, signal);
         if (a.res.status === 401 && !refreshed) {
           a.done();
           await a.res.body?.cancel().catch(() => undefined);
           refreshed = true;
-          if (token?.value === bearer) token = null;
+          tokens.invalidate(bearer);
           ctx.log.info({ url }, "ioffice: token rejected, refreshing");
           continue;
         }
@@ -553,7 +517,7 @@ export function createIofficeClient(config: IofficeConfig, ctx: ConnectorContext
 
   return {
     get tokenFetches() {
-      return tokenFetches;
+      return tokens.fetches;
     },
     async check(signal?: AbortSignal): Promise<HealthCheck> {
       const started = performance.now();

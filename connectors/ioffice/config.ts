@@ -46,7 +46,7 @@ export const fieldMapSchema = z
 
 export type FieldMap = Partial<Record<MappableField, string>>;
 
-export const iofficeConfigSchema = z.object({
+export const iofficeConfigSchema = z.strictObject({
   /** Gateway base URL, e.g. https://lgsp.quangngai.gov.vn/ioffice (no trailing slash needed). */
   baseUrl: z.url(),
   clientId: z.string().min(1),

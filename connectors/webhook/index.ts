@@ -3,12 +3,14 @@
 import type { TargetConnector } from "../sdk.ts";
 import { createWebhookClient } from "./client.ts";
 import { createReceiverSimulator, type ReceiverOptions } from "./receiver-simulator.ts";
+import { checkWebhookSite } from "./site-check.ts";
 
 const webhook: TargetConnector = {
   name: "webhook",
   title: "Portal sites by signed push (Standard Webhooks)",
   create: (ctx) => createWebhookClient(ctx),
   createSimulator: (options) => createReceiverSimulator(options as ReceiverOptions),
+  checkSite: checkWebhookSite,
 };
 
 export default webhook;

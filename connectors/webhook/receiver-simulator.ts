@@ -336,6 +336,29 @@ export function createReceiverSimulator(options: ReceiverOptions = {}): Receiver
         };
         site.items.set(key, item);
       }
+    } else if (type === "procedure.abolished" && !existing && !data.remoteId) {
+      // A procedure this site never got from the hub, perhaps typed in by
+      // hand: the abolition carries its code so the portal can retire it.
+      const code = pickString(data, "code");
+      if (!code) {
+        site.stats.invalid++;
+        return errorAnswer(400, `${type} of an item this site never received must carry data.code (MATTHC)`);
+      }
+      item = {
+        key,
+        id: data.id,
+        section,
+        kind: kindPart,
+        status: "abolished",
+        version: data.version,
+        remoteId: `${site.name}-${site.nextRemote++}`,
+        title: pickString(data, "title", "name"),
+        number: code,
+        firstReceivedAt: at,
+        lastReceivedAt: at,
+        events: 0,
+      };
+      site.items.set(key, item);
     } else {
       if (!data.remoteId) {
         site.stats.invalid++;

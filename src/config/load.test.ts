@@ -63,4 +63,104 @@ describe("loadConfig", () => {
     await writeFile(path.join(dir, "portalsync.config.yaml"), "server: [unclosed");
     expect(() => loadConfig({ cwd: dir, env: {} })).toThrow(/not valid YAML/);
   });
+
+  it("refuses an unknown key anywhere with its path and the closest known key", async () => {
+    await writeFile(
+      path.join(dir, "portalsync.config.yaml"),
+      [
+        "server: { prot: 9000 }",
+        "sites:",
+        "  - id: a",
+        "    name: A",
+        "    sections: [{ slug: van-ban, name: Văn bản }]",
+        "  - id: b",
+        "    name: B",
+        "    publishmode: review",
+        "    sections: [{ slug: van-ban, name: Văn bản, itemKnd: procedure }]",
+        "alerts: { email: { to: [a@b.vn], smtp: { host: mail, pasword: x } } }",
+        "logs: { level: debug }",
+      ].join("\n"),
+    );
+    const message = errorOf(() => loadConfig({ cwd: dir, env: {} }));
+    expect(message).toContain('server.prot: unknown key (did you mean "port"?)');
+    expect(message).toContain('sites[1].publishmode: unknown key (did you mean "publishMode"?)');
+    expect(message).toContain('sites[1].sections[0].itemKnd: unknown key (did you mean "itemKind"?)');
+    expect(message).toContain('alerts.email.smtp.pasword: unknown key (did you mean "password"?)');
+    expect(message).toContain('logs: unknown key (did you mean "log"?)');
+  });
+
+  it("ignores top-level x- keys, which hold YAML anchors", async () => {
+    await writeFile(
+      path.join(dir, "portalsync.config.yaml"),
+      [
+        "x-section: &vb { slug: van-ban, name: Văn bản }",
+        "sites:",
+        "  - { id: a, name: A, sections: [*vb] }",
+      ].join("\n"),
+    );
+    expect(loadConfig({ cwd: dir, env: {} }).config.sites[0]?.sections[0]?.slug).toBe("van-ban");
+  });
+
+  it("accepts connector and options on a site (defaults: webhook, {})", async () => {
+    await writeFile(path.join(dir, "portalsync.config.json"), JSON.stringify({ sites: [{ id: "a", name: "A", sections: [{ slug: "x", name: "X" }] }] }));
+    expect(loadConfig({ cwd: dir, env: {} }).config.sites[0]).toMatchObject({ connector: "webhook", options: {} });
+  });
+
+  it.each([
+    ["${secret:DVC_CLIENT_SECRET}", "${…}"],
+    ["${DVC_CLIENT_SECRET}", "${…}"],
+    ["$DVC_CLIENT_SECRET", "$NAME"],
+    ["%DVC_CLIENT_SECRET%", "%NAME%"],
+    ["env:DVC_CLIENT_SECRET", "prefix:NAME"],
+    ["{{ DVC_CLIENT_SECRET }}", "{{ … }}"],
+  ])("refuses a secret written as %s, naming the key and the supported syntax", async (written, form) => {
+    await writeFile(
+      path.join(dir, "portalsync.config.yaml"),
+      [
+        "sources:",
+        "  - id: dvc-tinh",
+        "    connector: dvc",
+        "    name: DVC",
+        "    options:",
+        "      baseUrl: https://lgsp.example.vn/dvc",
+        "      clientId: portalsync",
+        `      clientSecret: '${written}'`,
+      ].join("\n"),
+    );
+    const message = errorOf(() => loadConfig({ cwd: dir, env: { DVC_CLIENT_SECRET: "resolved?" } }));
+    expect(message).toContain(`sources[0].options.clientSecret: "${written}" looks like a secret reference in ${form} form`);
+    expect(message).toContain("{ env: NAME }");
+    expect(message).toContain("{ file: path }");
+  });
+
+  it("refuses a reference object the hub does not know, and names array positions in brackets", async () => {
+    await writeFile(
+      path.join(dir, "portalsync.config.json"),
+      JSON.stringify({ sites: [{ id: "a", name: "A", secrets: [{ fromEnv: "A_SECRET" }], sections: [{ slug: "x", name: "X" }] }] }),
+    );
+    expect(errorOf(() => loadConfig({ cwd: dir, env: {} }))).toContain("sites[0].secrets[0]: { fromEnv: … } is not a secret reference the hub resolves");
+    await writeFile(
+      path.join(dir, "portalsync.config.json"),
+      JSON.stringify({ sites: [{ id: "a", name: "A", secrets: [{ env: "A_SECRET" }], sections: [{ slug: "x", name: "X" }] }] }),
+    );
+    expect(errorOf(() => loadConfig({ cwd: dir, env: {} }))).toContain("sites[0].secrets[0]: environment variable A_SECRET is not set");
+  });
+
+  it("leaves ordinary values that merely contain $ or % alone", async () => {
+    await writeFile(
+      path.join(dir, "portalsync.config.json"),
+      JSON.stringify({ routing: [], sources: [{ id: "s", connector: "dvc", name: "Giá 100% $ và 50%", options: { note: "a$b" } }] }),
+    );
+    expect(loadConfig({ cwd: dir, env: {} }).config.sources[0]?.name).toBe("Giá 100% $ và 50%");
+  });
 });
+
+function errorOf(action: () => unknown): string {
+  try {
+    action();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+}

@@ -5,8 +5,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import YAML from "yaml";
-import { z } from "zod";
+import { describeIssues, formatPath } from "./issues.ts";
 import { configSchema, type Config } from "./schema.ts";
+import { findUnresolvedReferences } from "./secret-syntax.ts";
 
 export class ConfigError extends Error {}
 
@@ -45,12 +46,22 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
       throw new ConfigError(`${file}: not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}`);
     }
   }
+  if (typeof raw !== "object" || Array.isArray(raw)) throw new ConfigError(`${file}: the top level must be a mapping of keys`);
+  // Top-level `x-…` keys hold YAML anchors (`x-defaults: &defaults`), as in
+  // compose files; they are documented as ignored. Any other unknown key is
+  // refused by the schema.
+  raw = Object.fromEntries(Object.entries(raw).filter(([key]) => !key.startsWith("x-")));
+  const references = findUnresolvedReferences(raw);
+  if (references.length > 0) {
+    throw new ConfigError(`${file ?? "configuration"} is not valid:\n${references.map((r) => `  ${r.path}: ${r.message}`).join("\n")}`);
+  }
   const withEnv = applyEnvironment(raw, env);
   const merged = { ...withEnv, ...options.overrides };
   const resolved = resolveSecrets(merged, env, file ? path.dirname(file) : cwd, []);
   const parsed = configSchema.safeParse(resolved);
   if (!parsed.success) {
-    throw new ConfigError(`${file ?? "configuration"} is not valid:\n${z.prettifyError(parsed.error)}`);
+    const lines = describeIssues(parsed.error, configSchema).map((line) => `  ${line}`);
+    throw new ConfigError(`${file ?? "configuration"} is not valid:\n${lines.join("\n")}`);
   }
   return { config: parsed.data, file };
 }
@@ -71,19 +82,19 @@ function applyEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv):
   return out;
 }
 
-function resolveSecrets(value: unknown, env: NodeJS.ProcessEnv, baseDir: string, at: string[]): unknown {
-  if (Array.isArray(value)) return value.map((v, i) => resolveSecrets(v, env, baseDir, [...at, String(i)]));
+function resolveSecrets(value: unknown, env: NodeJS.ProcessEnv, baseDir: string, at: (string | number)[]): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => resolveSecrets(v, env, baseDir, [...at, i]));
   if (value && typeof value === "object") {
     const entries = Object.entries(value);
     if (entries.length === 1 && entries[0]![0] === "env" && typeof entries[0]![1] === "string") {
       const name = entries[0]![1];
       const secret = env[name];
-      if (secret === undefined) throw new ConfigError(`${at.join(".")}: environment variable ${name} is not set`);
+      if (secret === undefined) throw new ConfigError(`${formatPath(at)}: environment variable ${name} is not set`);
       return secret;
     }
     if (entries.length === 1 && entries[0]![0] === "file" && typeof entries[0]![1] === "string") {
       const file = path.resolve(baseDir, entries[0]![1]);
-      if (!existsSync(file)) throw new ConfigError(`${at.join(".")}: secret file ${file} not found`);
+      if (!existsSync(file)) throw new ConfigError(`${formatPath(at)}: secret file ${file} not found`);
       return readFileSync(file, "utf8").trim();
     }
     return Object.fromEntries(entries.map(([k, v]) => [k, resolveSecrets(v, env, baseDir, [...at, k])]));

@@ -5,7 +5,7 @@ import { z } from "zod";
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and dashes");
 
-export const sourceSchema = z.object({
+export const sourceSchema = z.strictObject({
   id: slug,
   connector: z.string(),
   name: z.string(),
@@ -16,16 +16,20 @@ export const sourceSchema = z.object({
   options: z.record(z.string(), z.unknown()).default({}),
 });
 
-export const sectionSchema = z.object({
+export const sectionSchema = z.strictObject({
   slug,
   name: z.string(),
   itemKind: z.enum(["document", "procedure"]).default("document"),
 });
 
-export const siteSchema = z.object({
+export const siteSchema = z.strictObject({
   id: slug,
   name: z.string(),
   mode: z.enum(["push", "pull"]).default("push"),
+  /** Target connector that publishes to this site (connectors/index.ts); default signed webhooks. */
+  connector: z.string().default("webhook"),
+  /** Connector options (e.g. a CMS's credentials), validated by the connector. */
+  options: z.record(z.string(), z.unknown()).default({}),
   endpoint: z.url().optional(),
   /** whsec_… secrets; two during rotation (new first). */
   secrets: z.array(z.string().startsWith("whsec_")).default([]),
@@ -35,13 +39,13 @@ export const siteSchema = z.object({
   sections: z.array(sectionSchema).min(1),
 });
 
-export const routingRuleSchema = z.object({
+export const routingRuleSchema = z.strictObject({
   id: slug,
   name: z.string(),
   priority: z.number().int().default(100),
   enabled: z.boolean().default(true),
   match: z
-    .object({
+    .strictObject({
       itemKind: z.enum(["document", "procedure"]).optional(),
       source: z.array(z.string()).optional(),
       docType: z.array(z.string()).optional(),
@@ -55,9 +59,9 @@ export const routingRuleSchema = z.object({
   targets: z.array(z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, "site/section")).min(1),
 });
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   server: z
-    .object({
+    .strictObject({
       host: z.string().default("127.0.0.1"),
       port: z.number().int().min(0).max(65535).default(8080),
       /** Base URL portals use to reach the hub (signed download links, feeds). */
@@ -74,7 +78,7 @@ export const configSchema = z.object({
   /** postgres://… for PostgreSQL; empty for the embedded PGlite. */
   databaseUrl: z.string().optional(),
   log: z
-    .object({
+    .strictObject({
       level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
       pretty: z.boolean().optional(),
     })
@@ -82,14 +86,14 @@ export const configSchema = z.object({
   /** Run the connectors' simulators in-process and point demo sources at them. */
   demo: z.boolean().default(false),
   verify: z
-    .object({
+    .strictObject({
       trust: z.array(z.string()).default(["./trust"]),
       crls: z.array(z.string()).default([]),
       allowSha1: z.boolean().default(false),
     })
     .prefault({}),
   ingest: z
-    .object({
+    .strictObject({
       maxFileBytes: z.number().int().positive().default(200 * 1024 * 1024),
       concurrency: z.number().int().min(1).max(64).default(4),
       /** Sync runs (of different sources) one process works at once. */
@@ -97,24 +101,24 @@ export const configSchema = z.object({
     })
     .prefault({}),
   delivery: z
-    .object({
+    .strictObject({
       timeoutMs: z.number().int().positive().default(15_000),
       concurrency: z.number().int().min(1).max(256).default(16),
       downloadUrlTtlSeconds: z.number().int().positive().default(7 * 24 * 3600),
     })
     .prefault({}),
   auth: z
-    .object({
+    .strictObject({
       /** Signs session cookies and download URLs; set it in production. */
       secret: z.string().min(16).optional(),
       bootstrapAdmin: z
-        .object({ username: z.string().default("admin"), password: z.string().min(8).optional() })
+        .strictObject({ username: z.string().default("admin"), password: z.string().min(8).optional() })
         .prefault({}),
     })
     .prefault({}),
   /** Operator alerts (src/alerts): failing or lagging sources, dead deliveries. */
   alerts: z
-    .object({
+    .strictObject({
       enabled: z.boolean().default(true),
       checkIntervalSeconds: z.number().int().min(10).default(60),
       /** A source failing this many runs in a row alerts. */
@@ -123,12 +127,12 @@ export const configSchema = z.object({
       lagMinutes: z.number().int().min(1).default(180),
       /** While a condition lasts, notify again after this long. */
       repeatMinutes: z.number().int().min(1).default(24 * 60),
-      webhooks: z.array(z.object({ url: z.url(), headers: z.record(z.string(), z.string()).default({}) })).default([]),
+      webhooks: z.array(z.strictObject({ url: z.url(), headers: z.record(z.string(), z.string()).default({}) })).default([]),
       email: z
-        .object({
+        .strictObject({
           to: z.array(z.email()).min(1),
           from: z.string().default("portalsync <portalsync@localhost>"),
-          smtp: z.object({
+          smtp: z.strictObject({
             host: z.string(),
             port: z.number().int().min(1).max(65535).default(587),
             /** TLS from the start (port 465); otherwise STARTTLS when offered. */

@@ -114,9 +114,13 @@ describe("decideWire", () => {
   it("ignores a remoteId without an acknowledged earlier row: a resend after a crash says what the first send said", () => {
     expect(decideWire(v("document.published"), null, "s-1")).toEqual({ send: true, type: "document.published", remoteId: null });
   });
-  it("does not withdraw what the site never had, nor roll it back", () => {
-    expect(decideWire(v("procedure.abolished"), null, null)).toMatchObject({ send: false });
+  it("does not withdraw a document the site never had, nor roll it back", () => {
+    expect(decideWire(v("document.withdrawn"), null, null)).toMatchObject({ send: false });
     expect(decideWire(v("procedure.abolished"), { event: "procedure.published", version: 1 }, "s-2")).toEqual({ send: true, type: "procedure.abolished", remoteId: "s-2" });
     expect(decideWire(v("document.published", 1), { event: "document.updated", version: 3 }, "s-1")).toMatchObject({ send: false, reason: expect.stringContaining("version 3") });
+  });
+  it("sends a procedure's abolition even to a site the hub never sent it to: it may hold a hand-typed copy", () => {
+    expect(decideWire(v("procedure.abolished"), null, null)).toEqual({ send: true, type: "procedure.abolished", remoteId: null });
+    expect(decideWire(v("procedure.abolished"), null, "s-9")).toEqual({ send: true, type: "procedure.abolished", remoteId: null });
   });
 });

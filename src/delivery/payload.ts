@@ -188,8 +188,8 @@ export type WireDecision = { send: true; type: string; remoteId: string | null }
  * against what it already has. An update the site never saw the original of
  * (the publish was rejected by a clerk or died) becomes a publish; a publish
  * of an item the site already holds (a re-publish after a withdrawal) goes to
- * the same remote item as an update; a withdrawal of something the site never
- * got is not sent; an older version than the site has is not sent either, so
+ * the same remote item as an update; a withdrawal of a document the site never
+ * got is not sent (an abolished procedure is: see below); an older version than the site has is not sent either, so
  * a replay never rolls a portal back.
  */
 export function decideWire(
@@ -202,6 +202,9 @@ export function decideWire(
   // this very message (acknowledged, then the hub crashed before recording the
   // row) must not change what a resend of it says.
   if (!prior) {
+    // Portals keep hand-typed copies of procedures, keyed by code (MATTHC): an
+    // abolition is news to them even for a procedure the hub never sent.
+    if (row.event === "procedure.abolished") return { send: true, type: row.event, remoteId: null };
     if (verb === "withdrawn" || verb === "abolished") {
       return { send: false, reason: "the site never received this item, so there is nothing to withdraw" };
     }

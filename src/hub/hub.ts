@@ -19,6 +19,7 @@ import { startAlerts } from "../alerts/index.ts";
 import { ensureBootstrapAdmin } from "../auth/index.ts";
 import { startOutboxWorker, type OutboxWorkerOptions } from "../delivery/outbox-worker.ts";
 import { setHeapGrowth } from "./heap.ts";
+import { assertConfiguration } from "./check-config.ts";
 
 export interface HubOptions {
   config: Config;
@@ -52,6 +53,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       await cleanup().catch((error) => log.error({ err: error }, "error during shutdown"));
     }
   };
+  // Before anything is opened or written: a mistake stops the hub here.
+  assertConfiguration(config, options.connectors, log);
   // the config object may be hand-built in tests, without the schema's defaults
   setHeapGrowth(config.server.heapGrowthPercent ?? 100);
   try {

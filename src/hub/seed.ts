@@ -3,8 +3,10 @@
 // At start the configured entities are upserted; ones removed from the file
 // are disabled, never deleted, so their history stays visible.
 
-import type { Config } from "../config/index.ts";
+import type { Config, SiteConfig } from "../config/index.ts";
 import type { Prisma } from "../db/index.ts";
+
+type Tx = Parameters<Parameters<Prisma["$transaction"]>[0]>[0];
 
 export class SeedError extends Error {}
 
@@ -23,23 +25,7 @@ export async function applyConfiguration(prisma: Prisma, config: Config, knownCo
     await tx.source.updateMany({ where: { id: { notIn: config.sources.map((s) => s.id) } }, data: { enabled: false } });
 
     for (const site of config.sites) {
-      const data = {
-        name: site.name,
-        mode: site.mode,
-        endpoint: site.endpoint ?? null,
-        publishMode: site.publishMode,
-        allowUnverified: site.allowUnverified,
-        enabled: site.enabled,
-      };
-      await tx.site.upsert({ where: { id: site.id }, create: { id: site.id, ...data }, update: data });
-      for (const section of site.sections) {
-        const row = await tx.section.upsert({
-          where: { siteId_slug: { siteId: site.id, slug: section.slug } },
-          create: { siteId: site.id, slug: section.slug, name: section.name, itemKind: section.itemKind },
-          update: { name: section.name, itemKind: section.itemKind },
-        });
-        sectionIds.set(`${site.id}/${section.slug}`, row.id);
-      }
+      for (const [key, id] of await upsertSite(tx, site)) sectionIds.set(key, id);
     }
     await tx.site.updateMany({ where: { id: { notIn: config.sites.map((s) => s.id) } }, data: { enabled: false } });
 
@@ -56,4 +42,38 @@ export async function applyConfiguration(prisma: Prisma, config: Config, knownCo
     }
     await tx.routingRule.updateMany({ where: { id: { notIn: config.routing.map((r) => r.id) } }, data: { enabled: false } });
   });
+}
+
+/**
+ * Creates or updates the configured sites and their sections only (the
+ * `token` command: a site token needs its site row, and must not disable
+ * sources or sites the way a hub start does).
+ */
+export async function applySites(prisma: Prisma, config: Config): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    for (const site of config.sites) await upsertSite(tx, site);
+  });
+}
+
+/** One site and its sections; returns "site/section" → section id. */
+async function upsertSite(tx: Tx, site: SiteConfig): Promise<Map<string, string>> {
+  const data = {
+    name: site.name,
+    mode: site.mode,
+    endpoint: site.endpoint ?? null,
+    publishMode: site.publishMode,
+    allowUnverified: site.allowUnverified,
+    enabled: site.enabled,
+  };
+  await tx.site.upsert({ where: { id: site.id }, create: { id: site.id, ...data }, update: data });
+  const ids = new Map<string, string>();
+  for (const section of site.sections) {
+    const row = await tx.section.upsert({
+      where: { siteId_slug: { siteId: site.id, slug: section.slug } },
+      create: { siteId: site.id, slug: section.slug, name: section.name, itemKind: section.itemKind },
+      update: { name: section.name, itemKind: section.itemKind },
+    });
+    ids.set(`${site.id}/${section.slug}`, row.id);
+  }
+  return ids;
 }

@@ -438,7 +438,12 @@ async function addDeliveries(
     itemId: string;
     versionId: string;
     stateHash: string;
-    kind: "publish" | "withdraw";
+    /**
+     * publish: to the routed sections. withdraw: to the sections that were
+     * sent the item. retire: a procedure first seen abolished, to the routed
+     * sections not yet told (see applyProcedure).
+     */
+    kind: "publish" | "withdraw" | "retire";
     signatureStatus: string | null;
     routed: string[];
     fresh?: boolean;
@@ -469,6 +474,14 @@ async function addDeliveries(
       if (prior.get(sectionId)?.endsWith(".withdrawn") || prior.get(sectionId)?.endsWith(".abolished")) continue;
       const event = `${prefix}.${input.itemKind === "document" ? "withdrawn" : "abolished"}`;
       rows.push(row(policy, event, { state: "pending", note: null }));
+    }
+  } else if (input.kind === "retire") {
+    for (const sectionId of input.routed) {
+      const policy = scope.sections.get(sectionId);
+      if (!policy || !policy.enabled) continue;
+      if (prior.get(sectionId)?.endsWith(".abolished")) continue; // told once
+      // Like a withdrawal, not held for review: there is nothing to approve.
+      rows.push(row(policy, `${prefix}.abolished`, { state: "pending", note: null }));
     }
   } else {
     for (const sectionId of input.routed) {
@@ -657,6 +670,11 @@ async function applyProcedure(
     outcome = "created";
     if (item.status === "active") {
       await addDeliveries(tx, scope, { itemKind: "procedure", itemId: proc.id, versionId, stateHash: contentHash, kind: "publish", signatureStatus: null, routed, fresh: true });
+    } else {
+      // Unlike a document, a procedure first seen abolished is announced:
+      // portals list procedures typed in by hand, keyed by MATTHC, and need
+      // the abolition (with the code) to retire their own copy.
+      await addDeliveries(tx, scope, { itemKind: "procedure", itemId: proc.id, versionId, stateHash: contentHash, kind: "retire", signatureStatus: null, routed, fresh: true });
     }
   } else {
     const existing = await tx.procedureVersion.findUnique({ where: { procedureId_contentHash: { procedureId: proc.id, contentHash } } });
@@ -675,6 +693,10 @@ async function applyProcedure(
         await addDeliveries(tx, scope, { itemKind: "procedure", itemId: proc.id, versionId, stateHash: contentHash, kind: "publish", signatureStatus: null, routed });
       } else if (wasActive) {
         await addDeliveries(tx, scope, { itemKind: "procedure", itemId: proc.id, versionId, stateHash: contentHash, kind: "withdraw", signatureStatus: null, routed: [] });
+      } else {
+        // Still abolished: sections routed since (or never told, e.g. stored
+        // before abolitions were announced) hear it once.
+        await addDeliveries(tx, scope, { itemKind: "procedure", itemId: proc.id, versionId, stateHash: contentHash, kind: "retire", signatureStatus: null, routed });
       }
     }
   }
