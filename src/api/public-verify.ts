@@ -11,7 +11,7 @@ import type { Context } from "hono";
 import { publishedPlaces, type PublishedPlace } from "../delivery/published.ts";
 import type { HubContext } from "../hub/context.ts";
 import { clientAddress, RateLimiter, rateLimit } from "./rate-limit.ts";
-import { receiveFile, UploadError } from "./upload-stream.ts";
+import { receiveFile, requestBody, UploadError } from "./upload-stream.ts";
 
 // ─── The answer ──────────────────────────────────────────────────────────────
 
@@ -113,7 +113,7 @@ class Gate {
 export interface PublicVerification {
   lookup(sha256: string): Promise<PublicAnswer>;
   /** Streams the request's `file` field to a temporary file, verifies it and removes it. */
-  upload(req: Request): Promise<PublicAnswer>;
+  upload(req: Request, env?: unknown): Promise<PublicAnswer>;
   lookups: RateLimiter;
   uploads: RateLimiter;
   clientOf(c: Context): string;
@@ -190,10 +190,10 @@ function createPublicVerification(ctx: HubContext): PublicVerification {
       return { sha256, published, signature: await signatureOfBlob(sha256) };
     },
 
-    async upload(req) {
+    async upload(req, env) {
       if (!gate.tryAdmit()) throw new BusyError(5);
       try {
-        const file = await receiveFile(req, { field: "file", maxBytes: ctx.config.ingest.maxFileBytes, dir: tempDir });
+        const file = await receiveFile({ headers: req.headers, body: requestBody(req, env) }, { field: "file", maxBytes: ctx.config.ingest.maxFileBytes, dir: tempDir });
         try {
           // Always the uploaded bytes' own verdict (never a stored report): the answer
           // must not depend on whether the hub happens to hold these bytes.
@@ -318,7 +318,7 @@ export function publicVerifyRoutes(ctx: HubContext) {
   });
   app.post("/api/v1/public/verify", async (c) => {
     try {
-      return c.json(await service.upload(c.req.raw), 200);
+      return c.json(await service.upload(c.req.raw, c.env), 200);
     } catch (e) {
       const failure = uploadFailure(e);
       if (!failure) throw e;
@@ -332,8 +332,7 @@ export function publicVerifyRoutes(ctx: HubContext) {
 /** How an upload that could not be checked is answered (page and API alike). */
 export function uploadFailure(e: unknown): { status: 400 | 413 | 415 | 503; message: string; headers: Record<string, string> } | null {
   if (e instanceof UploadError) {
-    // After a 413 the rest of the body is not read: the connection cannot be reused.
-    return { status: e.status, message: e.message, headers: e.status === 413 ? { connection: "close" } : {} };
+    return { status: e.status, message: e.message, headers: {} };
   }
   if (e instanceof BusyError) return { status: 503, message: e.message, headers: { "retry-after": String(e.retryAfterSeconds) } };
   return null;

@@ -37,10 +37,36 @@ export interface ReceiveOptions {
   dir: string;
 }
 
+/**
+ * The request body as a Node stream: the socket's own IncomingMessage when
+ * served by @hono/node-server (Node 20's Readable.toWeb, behind Request.body,
+ * reads ahead without backpressure: a large upload would pile up in memory),
+ * else the Request's web stream.
+ */
+export function requestBody(req: Request, env: unknown): Readable | null {
+  const incoming = (env as { incoming?: unknown } | undefined)?.incoming;
+  if (incoming instanceof Readable) return incoming;
+  return req.body ? Readable.fromWeb(req.body as unknown as WebReadableStream<Uint8Array>) : null;
+}
+
+// After a refusal the rest of the body is read and dropped (so the client,
+// still sending, receives the answer instead of a reset), up to this much.
+const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+function drain(source: Readable): void {
+  let dropped = 0;
+  source.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DRAIN_LIMIT) source.destroy();
+  });
+  source.on("error", () => undefined);
+  source.resume();
+}
+
 // Multipart framing around one file: boundaries, part headers, a few small fields.
 const FRAMING_ALLOWANCE = 64 * 1024;
 
-export async function receiveFile(req: Request, options: ReceiveOptions): Promise<ReceivedFile> {
+export async function receiveFile(req: { headers: Headers; body: Readable | null }, options: ReceiveOptions): Promise<ReceivedFile> {
   const contentType = req.headers.get("content-type") ?? "";
   if (!/^multipart\/form-data\s*;/i.test(contentType)) throw new UploadError("send the file as multipart/form-data", 415);
   const declared = Number(req.headers.get("content-length") ?? NaN);
@@ -52,7 +78,7 @@ export async function receiveFile(req: Request, options: ReceiveOptions): Promis
   const target = path.join(options.dir, `upload-${randomBytes(12).toString("hex")}.tmp`);
   const remove = () => rm(target, { force: true });
 
-  const source = Readable.fromWeb(req.body as unknown as WebReadableStream<Uint8Array>);
+  const source = req.body;
   let parser: busboy.Busboy;
   try {
     parser = busboy({
@@ -60,7 +86,7 @@ export async function receiveFile(req: Request, options: ReceiveOptions): Promis
       limits: { files: 1, fileSize: options.maxBytes, fields: 8, fieldSize: 1024, parts: 16, headerPairs: 32 },
     });
   } catch (e) {
-    source.destroy();
+    drain(source);
     throw new UploadError(`malformed multipart request: ${(e as Error).message}`, 400);
   }
 
@@ -75,9 +101,10 @@ export async function receiveFile(req: Request, options: ReceiveOptions): Promis
         if (settled) return;
         settled = true;
         out?.destroy();
-        // Stop reading the request: nothing more of it is wanted.
+        // Nothing more of the request is wanted: it is read and dropped.
         source.unpipe(parser);
-        source.destroy();
+        parser.removeAllListeners("file");
+        drain(source);
         reject(error);
       };
       parser.on("file", (name, file, info) => {

@@ -54,7 +54,7 @@ export function publicRoutes(ctx: HubContext) {
   app.post("/tra-cuu", uploadLimit, async (c) => {
     const v = view(c);
     try {
-      const answer = await service.upload(c.req.raw);
+      const answer = await service.upload(c.req.raw, c.env);
       return c.html(await result(c, v, answer, "upload"));
     } catch (e) {
       const failure = uploadFailure(e);
