@@ -162,11 +162,12 @@ function createPublicVerification(ctx: HubContext): PublicVerification {
   const signatureOfBlob = async (sha256: string): Promise<PublicSignature | null> => {
     const verifier = ctx.verifier;
     if (!verifier) return null;
-    const stored = await ctx.db.prisma.signatureReport.findUnique({
-      where: { blobSha256_policyKey: { blobSha256: sha256, policyKey: verifier.policyKey } },
-      select: { report: true },
-    });
-    if (stored) return publicSignature(stored.report);
+    const { rows } = await ctx.db.sql.query<{ report: unknown }>(
+      `SELECT report FROM "SignatureReport" WHERE "blobSha256" = $1 AND "policyKey" = $2`,
+      [sha256, verifier.policyKey],
+    );
+    const stored = rows[0]?.report;
+    if (stored) return publicSignature(typeof stored === "string" ? JSON.parse(stored) : stored);
     if (!(await ctx.blobs.has(sha256))) return null;
     const file = ctx.blobs.pathOf(sha256);
     const report = (await verify(file)) as { status?: string } | null;

@@ -41,86 +41,69 @@ export function verifyUrl(base: string, sha256: string): string {
 
 const PUBLISHING = `(d.event LIKE '%.published' OR d.event LIKE '%.updated') AND d."publishedAt" IS NOT NULL`;
 
-interface DocRow {
+interface PlaceRow {
+  kind: "document" | "procedure";
   siteId: string; siteName: string; slug: string; sectionName: string; number: string; title: string; issuer: string | null;
-  version: number; newest: number; publishedAtMs: number; docStatus: string; replacedBy: string | null;
+  version: number; newest: number; publishedAtMs: number; itemStatus: string; replacedBy: string | null;
 }
 
-interface ProcRow {
-  siteId: string; siteName: string; slug: string; sectionName: string; code: string; name: string; issuer: string | null;
-  version: number; newest: number; publishedAtMs: number; procStatus: string;
-}
+// One statement (a look-up is a round trip, not a plan per item kind). Per
+// version and site/section: the first time the site had it, the newest
+// version of the item any site had, and a published document replacing it.
+export const PLACES_SQL = `
+SELECT 'document' AS kind, s.id AS "siteId", s.name AS "siteName", sec.slug, sec.name AS "sectionName",
+    COALESCE(v.metadata->>'number', doc.number) AS number, COALESCE(v.metadata->>'title', doc.title) AS title,
+    COALESCE(v.metadata->'issuer'->>'name', doc."issuerName") AS issuer,
+    v.version, (extract(epoch FROM min(d."publishedAt")) * 1000)::float8 AS "publishedAtMs", doc.status::text AS "itemStatus",
+    (SELECT max(v2.version) FROM "Delivery" d JOIN "DocumentVersion" v2 ON v2.id = d."documentVersionId"
+      WHERE d."itemId" = doc.id AND ${PUBLISHING}) AS newest,
+    (SELECT min(r.number) FROM "Document" r
+      WHERE r."replacesId" = doc.id AND r."isPublic"
+        AND EXISTS (SELECT 1 FROM "Delivery" d WHERE d."itemId" = r.id AND ${PUBLISHING})) AS "replacedBy"
+  FROM "FileAttachment" f
+  JOIN "DocumentVersion" v ON v.id = f."documentVersionId"
+  JOIN "Document" doc ON doc.id = v."documentId"
+  JOIN "Delivery" d ON d."itemId" = doc.id AND d."documentVersionId" = v.id
+  JOIN "Site" s ON s.id = d."siteId"
+  JOIN "Section" sec ON sec.id = d."sectionId"
+  WHERE f."blobSha256" = $1 AND doc."isPublic" AND ${PUBLISHING}
+  GROUP BY s.id, s.name, sec.slug, sec.name, v.id, v.version, v.metadata, doc.id, doc.number, doc.title, doc."issuerName", doc.status
+UNION ALL
+SELECT 'procedure', s.id, s.name, sec.slug, sec.name,
+    p.code, COALESCE(v.data->>'name', p.name), v.data->'agencies'->0->>'name',
+    v.version, (extract(epoch FROM min(d."publishedAt")) * 1000)::float8, p.status::text,
+    (SELECT max(v2.version) FROM "Delivery" d JOIN "ProcedureVersion" v2 ON v2.id = d."procedureVersionId"
+      WHERE d."itemId" = p.id AND ${PUBLISHING}),
+    NULL
+  FROM "FileAttachment" f
+  JOIN "ProcedureVersion" v ON v.id = f."procedureVersionId"
+  JOIN "Procedure" p ON p.id = v."procedureId"
+  JOIN "Delivery" d ON d."itemId" = p.id AND d."procedureVersionId" = v.id
+  JOIN "Site" s ON s.id = d."siteId"
+  JOIN "Section" sec ON sec.id = d."sectionId"
+  WHERE f."blobSha256" = $1 AND ${PUBLISHING}
+  GROUP BY s.id, s.name, sec.slug, sec.name, v.id, v.version, v.data, p.id, p.code, p.name, p.status`;
 
 /** Every site/section that had a version holding these bytes, oldest first. */
 export async function publishedPlaces(db: Pick<Database, "sql">, sha256: string): Promise<PublishedPlace[]> {
   if (!/^[0-9a-f]{64}$/.test(sha256)) return [];
-  const [docs, procs] = await Promise.all([
-    db.sql.query<DocRow>(
-      `SELECT s.id AS "siteId", s.name AS "siteName", sec.slug, sec.name AS "sectionName",
-         COALESCE(v.metadata->>'number', doc.number) AS number, COALESCE(v.metadata->>'title', doc.title) AS title,
-         COALESCE(v.metadata->'issuer'->>'name', doc."issuerName") AS issuer,
-         v.version, (extract(epoch FROM min(d."publishedAt")) * 1000)::float8 AS "publishedAtMs", doc.status::text AS "docStatus",
-         (SELECT max(v2.version) FROM "Delivery" d JOIN "DocumentVersion" v2 ON v2.id = d."documentVersionId"
-           WHERE d."itemId" = doc.id AND ${PUBLISHING}) AS newest,
-         (SELECT min(r.number) FROM "Document" r
-           WHERE r."replacesId" = doc.id AND r."isPublic"
-             AND EXISTS (SELECT 1 FROM "Delivery" d WHERE d."itemId" = r.id AND ${PUBLISHING})) AS "replacedBy"
-       FROM "FileAttachment" f
-       JOIN "DocumentVersion" v ON v.id = f."documentVersionId"
-       JOIN "Document" doc ON doc.id = v."documentId"
-       JOIN "Delivery" d ON d."itemId" = doc.id AND d."documentVersionId" = v.id
-       JOIN "Site" s ON s.id = d."siteId"
-       JOIN "Section" sec ON sec.id = d."sectionId"
-       WHERE f."blobSha256" = $1 AND doc."isPublic" AND ${PUBLISHING}
-       GROUP BY s.id, s.name, sec.slug, sec.name, v.id, v.version, v.metadata, doc.id, doc.number, doc.title, doc."issuerName", doc.status
-       ORDER BY min(d."publishedAt"), s.id, sec.slug`,
-      [sha256],
-    ),
-    db.sql.query<ProcRow>(
-      `SELECT s.id AS "siteId", s.name AS "siteName", sec.slug, sec.name AS "sectionName",
-         p.code, COALESCE(v.data->>'name', p.name) AS name, v.data->'agencies'->0->>'name' AS issuer,
-         v.version, (extract(epoch FROM min(d."publishedAt")) * 1000)::float8 AS "publishedAtMs", p.status::text AS "procStatus",
-         (SELECT max(v2.version) FROM "Delivery" d JOIN "ProcedureVersion" v2 ON v2.id = d."procedureVersionId"
-           WHERE d."itemId" = p.id AND ${PUBLISHING}) AS newest
-       FROM "FileAttachment" f
-       JOIN "ProcedureVersion" v ON v.id = f."procedureVersionId"
-       JOIN "Procedure" p ON p.id = v."procedureId"
-       JOIN "Delivery" d ON d."itemId" = p.id AND d."procedureVersionId" = v.id
-       JOIN "Site" s ON s.id = d."siteId"
-       JOIN "Section" sec ON sec.id = d."sectionId"
-       WHERE f."blobSha256" = $1 AND ${PUBLISHING}
-       GROUP BY s.id, s.name, sec.slug, sec.name, v.id, v.version, v.data, p.id, p.code, p.name, p.status
-       ORDER BY min(d."publishedAt"), s.id, sec.slug`,
-      [sha256],
-    ),
-  ]);
-  const iso = (ms: number) => new Date(Number(ms)).toISOString();
+  const { rows } = await db.sql.query<PlaceRow>(PLACES_SQL, [sha256]);
   const out: PublishedPlace[] = [];
-  for (const r of docs.rows) {
-    const newest = Number(r.newest);
-    const current = Number(r.version) >= newest;
+  for (const r of rows) {
+    const current = Number(r.version) >= Number(r.newest);
     // Replaced by a document that was never published: what the portals were told is a withdrawal.
     const status: PublicStatus =
-      r.docStatus === "withdrawn" || (r.docStatus === "replaced" && !r.replacedBy)
+      r.itemStatus === "withdrawn" || r.itemStatus === "abolished" || (r.itemStatus === "replaced" && !r.replacedBy)
         ? "withdrawn"
-        : r.docStatus === "replaced"
+        : r.itemStatus === "replaced"
           ? "replaced"
           : current
             ? "in-force"
             : "superseded";
     out.push({
-      kind: "document", site: r.siteId, siteName: r.siteName, section: r.slug, sectionName: r.sectionName,
-      number: r.number, title: r.title, issuer: r.issuer, version: Number(r.version), current, publishedAt: iso(r.publishedAtMs),
-      status, replacedBy: status === "replaced" ? r.replacedBy : null,
-    });
-  }
-  for (const r of procs.rows) {
-    const current = Number(r.version) >= Number(r.newest);
-    const status: PublicStatus = r.procStatus === "abolished" ? "withdrawn" : current ? "in-force" : "superseded";
-    out.push({
-      kind: "procedure", site: r.siteId, siteName: r.siteName, section: r.slug, sectionName: r.sectionName,
-      number: r.code, title: r.name, issuer: r.issuer, version: Number(r.version), current, publishedAt: iso(r.publishedAtMs),
-      status, replacedBy: null,
+      kind: r.kind, site: r.siteId, siteName: r.siteName, section: r.slug, sectionName: r.sectionName,
+      number: r.number, title: r.title, issuer: r.issuer, version: Number(r.version), current,
+      publishedAt: new Date(Number(r.publishedAtMs)).toISOString(), status, replacedBy: status === "replaced" ? r.replacedBy : null,
     });
   }
   return out.sort((a, b) => a.publishedAt.localeCompare(b.publishedAt) || a.site.localeCompare(b.site) || a.section.localeCompare(b.section));

@@ -7,3 +7,6 @@ ALTER TABLE "Delivery" ADD COLUMN "publishedAt" TIMESTAMP(3);
 -- rows marked delivered without being sent carry lastError).
 UPDATE "Delivery" SET "publishedAt" = "deliveredAt"
 WHERE state = 'delivered' AND "lastError" IS NULL AND "deliveredAt" IS NOT NULL;
+
+-- Public verification asks "is this document replaced by a published one?".
+CREATE INDEX "Document_replacesId_idx" ON "Document"("replacesId");
