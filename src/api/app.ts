@@ -24,6 +24,8 @@ import { tokenRoutes } from "./tokens.ts";
 import { auditRoutes } from "./audit.ts";
 import { alertRoutes } from "./alerts.ts";
 import { consoleRoutes } from "../web/index.ts";
+import { publicRoutes } from "../web/public.tsx";
+import { publicVerifyRoutes } from "./public-verify.ts";
 
 export const API_VERSION = "0.1.0";
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
@@ -65,6 +67,8 @@ export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<a
   app.route("/", auditRoutes(ctx));
   app.route("/", alertRoutes(ctx));
   app.route("/", consoleRoutes(ctx));
+  app.route("/", publicVerifyRoutes(ctx)); // no token: src/api/public-verify.ts
+  app.route("/", publicRoutes(ctx)); // /tra-cuu, no sign-in
   for (const source of ctx.config.sources) {
     const connector = ctx.connectors.sources.get(source.connector);
     if (!source.enabled || !connector?.routes) continue;

@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { principalForToken, type AuthEnv, type Principal } from "../auth/index.ts";
 import { acknowledgeFeed, feedItems, parseCursor, readFeedRows, readLatestPerItem } from "../delivery/feed-query.ts";
+import { markServed } from "../delivery/published.ts";
 import { checkDownload, contentDisposition } from "../delivery/signed-url.ts";
 import { downloadKeyFor } from "../delivery/url-key.ts";
 import type { HubContext } from "../hub/context.ts";
@@ -76,6 +77,7 @@ export function feedRoutes(ctx: HubContext) {
       // Only the portal itself acknowledges; an admin looking must not.
       if (row.mode === "pull" && principal?.role === "site") await acknowledgeFeed(ctx, site, cursor);
       const rows = await readFeedRows(ctx, site, cursor, limit);
+      if (principal?.role === "site") await markServed(ctx.db, rows.map((r) => r.id), ctx.now());
       // buildData gives these fields; the schema names the ones every item has.
       const items = (await feedItems(ctx, rows, publicBase(ctx, c))) as z.infer<typeof feedItem>[];
       return c.json({ items, next: rows.at(-1)?.seq ?? cursor.toString() }, 200);
@@ -106,11 +108,13 @@ export function feedRoutes(ctx: HubContext) {
       const { token, limit } = c.req.valid("query");
       const header = c.req.header("authorization");
       const bearer = (header && /^Bearer\s+(\S+)$/i.exec(header)?.[1]) || token;
-      mayRead(bearer ? await principalForToken(ctx.db.prisma, bearer, ctx.now()) : null, site);
+      const reader = bearer ? await principalForToken(ctx.db.prisma, bearer, ctx.now()) : null;
+      mayRead(reader, site);
       const slug = feed.slice(0, -".atom".length);
       const section = await ctx.db.prisma.section.findUnique({ where: { siteId_slug: { siteId: site, slug } }, include: { site: true } });
       if (!section) return c.json({ error: "no such site or section" }, 404);
       const rows = await readLatestPerItem(ctx, site, section.id, limit);
+      if (reader?.role === "site") await markServed(ctx.db, rows.map((r) => r.id), ctx.now());
       const base = publicBase(ctx, c);
       const items = await feedItems(ctx, rows, base);
       const xml = atomFeed({
@@ -199,7 +203,7 @@ export function atomFeed(feed: AtomInput): string {
   const entries = feed.entries.map(({ item, at }) => {
     const isDoc = item.event.startsWith("document.");
     const heading = isDoc ? [s(item.number), s(item.title)] : [s(item.code), s(item.name)];
-    const files = Array.isArray(item.files) ? (item.files as { name: string; mime: string; size: number; url: string }[]) : [];
+    const files = Array.isArray(item.files) ? (item.files as { name: string; mime: string; size: number; url: string; verifyUrl?: string }[]) : [];
     const lines = isDoc
       ? [
           `${s(item.docType) || "Văn bản"} ${s(item.number)}`,
@@ -220,6 +224,9 @@ export function atomFeed(feed: AtomInput): string {
       ...files.map(
         (f) =>
           `    <link rel="enclosure" href="${xmlEscape(f.url)}" type="${xmlEscape(f.mime)}" length="${Number(f.size) || 0}" title="${xmlEscape(f.name)}"/>`,
+      ),
+      ...files.flatMap((f) =>
+        f.verifyUrl ? [`    <link rel="related" href="${xmlEscape(f.verifyUrl)}" type="text/html" title="${xmlEscape(`Tra cứu / verify: ${f.name}`)}"/>`] : [],
       ),
       `    <content type="text">${xmlEscape(lines.join("\n"))}</content>`,
       "  </entry>",

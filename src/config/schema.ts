@@ -71,6 +71,12 @@ export const configSchema = z.strictObject({
        * garbage collection, in percent (src/hub/heap.ts); 0 = V8's own choice.
        */
       heapGrowthPercent: z.number().int().min(0).max(1000).default(100),
+      /**
+       * Addresses of reverse proxies in front of the hub. Only a request whose
+       * socket comes from one of them has its X-Forwarded-For believed (client
+       * addresses for rate limits); empty = never.
+       */
+      trustedProxies: z.array(z.string()).default([]),
     })
     .prefault({}),
   /** Data directory: embedded database and blob store. */
@@ -142,6 +148,19 @@ export const configSchema = z.strictObject({
           }),
         })
         .optional(),
+    })
+    .prefault({}),
+  /** Public verification (/tra-cuu, /api/v1/public/verify): docs/public-verification.md. */
+  publicVerify: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Hash lookups per client address: a bucket of `max` refilled over `windowSeconds`. */
+      lookups: z.object({ max: z.number().int().min(1).default(60), windowSeconds: z.number().int().min(1).default(60) }).prefault({}),
+      /** Uploads per client address (each one is verified). */
+      uploads: z.object({ max: z.number().int().min(1).default(10), windowSeconds: z.number().int().min(1).default(60) }).prefault({}),
+      /** Uploads verified at once by this process; more wait, up to `queue`, then 503. */
+      concurrency: z.number().int().min(1).max(16).default(2),
+      queue: z.number().int().min(0).max(1000).default(16),
     })
     .prefault({}),
   sources: z.array(sourceSchema).default([]),

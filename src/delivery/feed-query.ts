@@ -113,7 +113,7 @@ export async function feedItems(deps: FeedDeps, rows: FeedRow[], baseUrl: string
     const section = slugs.get(row.sectionId);
     if (!snapshot || !section) continue; // version deleted: nothing left to show
     const remoteId = remoteIds.get(placeKey(row.siteId, row.sectionId, row.itemId)) ?? null;
-    out.push({ event: row.event, ...buildData(snapshot, { site: row.siteId, section, remoteId }, link) });
+    out.push({ event: row.event, ...buildData(snapshot, { site: row.siteId, section, remoteId, verifyBase: baseUrl }, link) });
   }
   return out;
 }

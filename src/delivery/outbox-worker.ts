@@ -493,7 +493,7 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
       // attempt: every retry of the message carries identical data.
       const exp = linkExpiry(new Date(row.releasedAtMs ?? row.createdAtMs), ctx.config.delivery.downloadUrlTtlSeconds);
       const link = (f: FileSnapshot) => cachedLink(f, exp);
-      const data = buildData(snapshot, { site: row.siteId, section: slug, remoteId: decision.remoteId }, link);
+      const data = buildData(snapshot, { site: row.siteId, section: slug, remoteId: decision.remoteId, verifyBase: options.baseUrl }, link);
       const message: OutboundMessage = {
         id: row.messageId,
         timestamp: Math.floor(ctx.now().getTime() / 1000),
@@ -659,6 +659,9 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
            "lastError" = CASE WHEN v.keep THEN d."lastError" ELSE v.error END,
            "nextAttemptAt" = (v.next::timestamptz AT TIME ZONE 'UTC'),
            "deliveredAt" = COALESCE((v.delivered::timestamptz AT TIME ZONE 'UTC'), d."deliveredAt"),
+           -- the portal had it (a row marked delivered without sending carries an error): public verification
+           "publishedAt" = CASE WHEN v.state = 'delivered' AND NOT v.keep AND v.error IS NULL
+             THEN COALESCE(d."publishedAt", (v.delivered::timestamptz AT TIME ZONE 'UTC')) ELSE d."publishedAt" END,
            "updatedAt" = ${utc(2)}
          FROM jsonb_to_recordset($1::jsonb) AS v(id text, claimed int, state text, keep boolean, attempts int, status int, error text, next text, delivered text)
          WHERE d.id = v.id AND d.state = 'sending' AND d.attempts = v.claimed`,

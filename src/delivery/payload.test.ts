@@ -83,6 +83,22 @@ describe("buildData", () => {
     expect(data.files).toHaveLength(1);
   });
 
+  it("gives every file a public verification link next to its download link, other fields unchanged", () => {
+    const target = { site: "binhson", section: "van-ban", remoteId: null, verifyBase: "https://hub.example.vn/" };
+    const data = buildData(doc, target, link) as { files: Record<string, unknown>[] };
+    const plain = buildData(doc, { site: "binhson", section: "van-ban", remoteId: null }, link) as { files: Record<string, unknown>[] };
+    expect(data.files.map((f) => f.verifyUrl)).toEqual([`https://hub.example.vn/tra-cuu/${"aa".repeat(32)}`, `https://hub.example.vn/tra-cuu/${"bb".repeat(32)}`]);
+    expect(data.files.map(({ verifyUrl: _v, ...rest }) => rest)).toEqual(plain.files);
+    const form = { name: "to-khai.docx", mime: "application/msword", size: 1, sha256: "cc".repeat(32), role: "form" as const };
+    const proc = buildData(
+      { kind: "procedure", id: "p", version: 1, data: { dossier: [{ case: "", documents: [{ code: "TK", name: "Tờ khai", originals: 1, copies: 0, form: { id: "f", name: "to-khai.docx", role: "form", size: null, sha256: null } }] }] }, files: [form] },
+      target,
+      link,
+    ) as any;
+    expect(proc.files[0].verifyUrl).toBe(`https://hub.example.vn/tra-cuu/${"cc".repeat(32)}`);
+    expect(proc.dossier[0].documents[0].form.verifyUrl).toBe(`https://hub.example.vn/tra-cuu/${"cc".repeat(32)}`);
+  });
+
   it("reads signers defensively", () => {
     expect(signersFromReport(null)).toEqual([]);
     expect(signersFromReport({ signatures: "nope" })).toEqual([]);

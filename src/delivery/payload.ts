@@ -5,6 +5,7 @@
 // same bytes (a retried webhook must carry identical data).
 
 import type { CanonicalProcedure, SourceFileRef } from "../core/index.ts";
+import { verifyUrl } from "./published.ts";
 
 export interface FileSnapshot {
   name: string;
@@ -52,6 +53,8 @@ export interface FileData {
   size: number;
   sha256: string;
   url: string;
+  /** The hub's public verification page for these bytes (/tra-cuu/{sha256}), when the caller gives a base. */
+  verifyUrl?: string;
 }
 
 export interface Signer {
@@ -67,20 +70,28 @@ export interface DataTarget {
   section: string;
   /** The portal's id for the item, sent back on updates and withdrawals. */
   remoteId: string | null;
+  /** Base URL of the hub's public pages: each file gets `verifyUrl` = {verifyBase}/tra-cuu/{sha256}. */
+  verifyBase?: string | null;
 }
 
 export function buildData(item: ItemSnapshot, target: DataTarget, link: LinkFor): Record<string, unknown> {
   const base = { id: item.id, version: item.version, site: target.site, section: target.section };
-  const data = item.kind === "document" ? { ...base, ...documentFields(item, link) } : { ...base, ...procedureFields(item, link) };
+  const verifyBase = target.verifyBase;
+  const linked: FileLinker = (file) => fileData(file, link, verifyBase);
+  const data = item.kind === "document" ? { ...base, ...documentFields(item, linked) } : { ...base, ...procedureFields(item, linked) };
   // Omitted rather than null when unknown: "remoteId when known".
   return target.remoteId ? { ...data, remoteId: target.remoteId } : data;
 }
 
-function fileData(file: FileSnapshot, link: LinkFor): FileData {
-  return { name: file.name, mime: file.mime, size: file.size, sha256: file.sha256, url: link(file) };
+type FileLinker = (file: FileSnapshot) => FileData;
+
+function fileData(file: FileSnapshot, link: LinkFor, verifyBase: string | null | undefined): FileData {
+  const data: FileData = { name: file.name, mime: file.mime, size: file.size, sha256: file.sha256, url: link(file) };
+  if (verifyBase) data.verifyUrl = verifyUrl(verifyBase, file.sha256);
+  return data;
 }
 
-function documentFields(doc: DocumentSnapshot, link: LinkFor) {
+function documentFields(doc: DocumentSnapshot, link: FileLinker) {
   const signers: Signer[] = [];
   for (const file of doc.files) {
     if (file.role !== "main") continue;
@@ -95,7 +106,7 @@ function documentFields(doc: DocumentSnapshot, link: LinkFor) {
     issuedAt: doc.issuedAt,
     field: doc.field,
     replaces: doc.replaces,
-    files: doc.files.map((f) => fileData(f, link)),
+    files: doc.files.map(link),
     signature: { status: doc.signatureStatus, signers },
   };
 }
@@ -115,14 +126,14 @@ export function signersFromReport(report: unknown): Signer[] {
   });
 }
 
-function procedureFields(proc: ProcedureSnapshot, link: LinkFor) {
+function procedureFields(proc: ProcedureSnapshot, link: FileLinker) {
   const p = proc.data;
   const names = (list: { name: string }[] | undefined) => (list ?? []).map((x) => x.name).join(", ") || null;
   const formFile = (ref: SourceFileRef | null | undefined): FileData | null => {
     if (!ref) return null;
     // Forms are stored as attachments of the version; match by hash, else by name.
     const file = proc.files.find((f) => ref.sha256 && f.sha256 === ref.sha256.toLowerCase()) ?? proc.files.find((f) => f.name === ref.name.normalize("NFC").trim());
-    return file ? fileData(file, link) : null;
+    return file ? link(file) : null;
   };
   return {
     code: p.code ?? null,
@@ -157,7 +168,7 @@ function procedureFields(proc: ProcedureSnapshot, link: LinkFor) {
     audienceDescription: p.audienceDescription ?? null,
     submissionAddress: p.submissionAddress ?? null,
     status: p.status ?? "active",
-    files: proc.files.map((f) => fileData(f, link)),
+    files: proc.files.map(link),
   };
 }
 

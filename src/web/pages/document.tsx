@@ -54,6 +54,7 @@ export const DocumentPage: FC<{ view: View; doc: Awaited2<typeof documentDetail>
                               {`${t("sig.signedBy")} ${s.signer}, ${t("sig.at")} ${s.when}: `}
                               <strong>{s.verdict}</strong>
                               {s.reasons.length ? <span>{` — ${t("sig.why")}: ${s.reasons.join("; ")}`}</span> : null}
+                              {s.notes.length ? <span>{` — ${t("sig.note")}: ${s.notes.join(" ")}`}</span> : null}
                             </li>
                           ))}
                         </ul>

@@ -1,0 +1,62 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { receiveFile, requestBody, UploadError } from "./upload-stream.ts";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "portalsync-upload-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+function multipart(bytes: Uint8Array, field = "file"): Request {
+  const form = new FormData();
+  form.append("note", "hello");
+  form.append(field, new Blob([bytes]), "x.pdf");
+  return new Request("http://x/upload", { method: "POST", body: form });
+}
+
+const receive = (req: Request, maxBytes = 1024 * 1024) => receiveFile({ headers: req.headers, body: requestBody(req, undefined) }, { field: "file", maxBytes, dir });
+
+describe("receiveFile", () => {
+  it("writes the file part to a temporary file while hashing it", async () => {
+    const bytes = Buffer.from("%PDF-1.7\n" + "x".repeat(300_000));
+    const file = await receive(multipart(bytes));
+    expect(file.size).toBe(bytes.length);
+    expect(file.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+    expect(file.name).toBe("x.pdf");
+    expect(await readFile(file.path)).toEqual(bytes);
+    await file.remove();
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("refuses a file over the limit as it arrives, leaving nothing behind", async () => {
+    const error = await receive(multipart(Buffer.alloc(200_000, 1)), 100_000).catch((e) => e);
+    expect(error).toBeInstanceOf(UploadError);
+    expect(error.status).toBe(413);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("a declared length over the limit is refused before any byte is read", async () => {
+    let read = false;
+    const body = new Readable({ read() { read = true; this.push(null); } });
+    const headers = new Headers({ "content-type": "multipart/form-data; boundary=x", "content-length": String(10_000_000) });
+    const error = await receiveFile({ headers, body }, { field: "file", maxBytes: 1000, dir }).catch((e) => e);
+    expect(error.status).toBe(413);
+    expect(read).toBe(false);
+  });
+
+  it("clear errors for a missing file, a wrong content type and a cut-short body", async () => {
+    expect((await receive(multipart(Buffer.from("x"), "other")).catch((e) => e)).status).toBe(400);
+    const plain = new Request("http://x/", { method: "POST", body: "%PDF", headers: { "content-type": "application/pdf" } });
+    expect((await receive(plain).catch((e) => e)).status).toBe(415);
+    const cut = new Request("http://x/", { method: "POST", body: '--b\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\nabc', headers: { "content-type": "multipart/form-data; boundary=b" } });
+    const error = await receive(cut).catch((e) => e);
+    expect(error).toBeInstanceOf(UploadError);
+    expect(error.status).toBe(400);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});

@@ -1,0 +1,150 @@
+// Public verification benchmark (issue 14), on the embedded database (PGlite)
+// with the real HTTP server and verifier:
+//  1. hash look-ups (GET /api/v1/public/verify/{sha256}) against 10,000
+//     published documents on 4 sites (40,000 delivery rows), seeded by SQL:
+//     median and p95 over HTTP, and the database part alone (in process);
+//  2. a 3 MB signed PDF uploaded (POST multipart) against the verifier alone
+//     on the same file, alternating, medians: the ratio is what the upload path
+//     (streaming to a temporary file, hashing, the look-up, the answer) costs.
+//
+//   npm run bench -- public-verify
+//   BENCH_DOCUMENTS=20000 BENCH_LOOKUPS=2000 BENCH_UPLOADS=15 …
+
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { builtinSources, builtinTargets } from "../../connectors/index.ts";
+import { makeSignedPdf } from "../../connectors/sim-kit/signed-pdf.ts";
+import { publicVerificationOf } from "../../src/api/public-verify.ts";
+import { configSchema } from "../../src/config/index.ts";
+import { createRegistry, startHub } from "../../src/hub/index.ts";
+import { createFileVerifier } from "../../src/hub/verifier.ts";
+import { silentLogger } from "../../src/observability/index.ts";
+import { REPO_ROOT } from "../support/cli-process.ts";
+import { TEST_CA_DIR } from "../support/hub.ts";
+
+const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 10_000);
+const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 1_000);
+const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 9);
+const SITES = 4;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const ms = (x: number) => `${x.toFixed(2)} ms`;
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), "portalsync-bench-public-"));
+const config = configSchema.parse({
+  server: { port: 0 },
+  dataDir,
+  log: { level: "silent" },
+  verify: { trust: [path.join(REPO_ROOT, "trust"), TEST_CA_DIR] },
+  publicVerify: { lookups: { max: 1_000_000 }, uploads: { max: 1_000_000 } },
+  sites: Array.from({ length: SITES }, (_, i) => ({ id: `site-${i}`, name: `Trang ${i}`, mode: "pull", sections: [{ slug: "van-ban", name: "Văn bản" }] })),
+});
+const verifier = await createFileVerifier(config, silentLogger);
+const hub = await startHub({ config, connectors: createRegistry(builtinSources, builtinTargets), log: silentLogger, verifier, schedules: false });
+const sql = hub.ctx.db.sql;
+
+try {
+  // ─── Seed ───
+  let t0 = performance.now();
+  const hash = `encode(sha256(convert_to('bench-' || g, 'UTF8')), 'hex')`;
+  const report = JSON.stringify({ status: "valid", signatures: [{ signer: { commonName: "Phạm Quang Sự", organization: "UBND tỉnh Quảng Ngãi" }, signingTime: "2026-11-20T03:00:00Z", indication: "TOTAL_PASSED", subIndication: null, laterChanges: "none", coversWholeDocument: true, messages: [] }] });
+  await sql.transaction(async (tx) => {
+    await tx.query(`INSERT INTO "Blob" (sha256, size, mime) SELECT ${hash}, 100000, 'application/pdf' FROM generate_series(1, $1::int) g`, [DOCUMENTS]);
+    await tx.query(
+      `INSERT INTO "Document" (id, "identityKey", "numberKey", number, title, "issuerName", "issuedDate", "isPublic", "updatedAt")
+       SELECT 'doc-' || g, 'key-' || g, g || '/qd-ubnd', g || '/QĐ-UBND', 'Quyết định số ' || g || ' về việc phê duyệt kế hoạch chuyển đổi số',
+         'UBND tỉnh Quảng Ngãi', DATE '2026-11-20', true, now() FROM generate_series(1, $1::int) g`,
+      [DOCUMENTS],
+    );
+    await tx.query(
+      `INSERT INTO "DocumentVersion" (id, "documentId", version, "contentHash", metadata, "signatureStatus")
+       SELECT 'ver-' || g, 'doc-' || g, 1, 'ch-' || g, '{}'::jsonb, 'valid' FROM generate_series(1, $1::int) g`,
+      [DOCUMENTS],
+    );
+    await tx.query(
+      `INSERT INTO "FileAttachment" (id, "blobSha256", name, role, "documentVersionId")
+       SELECT 'fa-' || g, ${hash}, g || '.pdf', 'main', 'ver-' || g FROM generate_series(1, $1::int) g`,
+      [DOCUMENTS],
+    );
+    await tx.query(
+      `INSERT INTO "Delivery" (id, "siteId", "sectionId", "itemKind", "itemId", "documentVersionId", event, "dedupKey", "messageId", state, "deliveredAt", "publishedAt", "updatedAt")
+       SELECT 'del-' || g || '-' || s.id, s."siteId", s.id, 'document', 'doc-' || g, 'ver-' || g, 'document.published',
+         s.id || '|document.published|ver-' || g, gen_random_uuid()::text, 'delivered', now(), now(), now()
+       FROM generate_series(1, $1::int) g CROSS JOIN "Section" s`,
+      [DOCUMENTS],
+    );
+    await tx.query(
+      `INSERT INTO "SignatureReport" (id, "blobSha256", "policyKey", status, report)
+       SELECT 'sr-' || g, ${hash}, $2, 'valid', $3::jsonb FROM generate_series(1, $1::int) g`,
+      [DOCUMENTS, verifier.policyKey, report],
+    );
+    await tx.exec(`ANALYZE`);
+  });
+  const { rows } = await sql.query<{ sha256: string }>(`SELECT sha256 FROM "Blob"`);
+  const hashes = rows.map((r) => r.sha256);
+  const deliveries = (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Delivery"`)).rows[0]!.n;
+  console.log(`seeded ${hashes.length} published documents, ${deliveries} delivery rows in ${Math.round(performance.now() - t0)} ms`);
+
+  // ─── Look-ups ───
+  const service = publicVerificationOf(hub.ctx);
+  const pick = (i: number) => hashes[(i * 7919) % hashes.length]!;
+  for (let i = 0; i < 50; i++) await (await fetch(`${hub.url}/api/v1/public/verify/${pick(i)}`)).arrayBuffer(); // warm-up
+  const http: number[] = [];
+  const direct: number[] = [];
+  const unknown: number[] = [];
+  for (let i = 0; i < LOOKUPS; i++) {
+    t0 = performance.now();
+    const res = await fetch(`${hub.url}/api/v1/public/verify/${pick(i + 50)}`);
+    const body = (await res.json()) as { published: unknown[] };
+    http.push(performance.now() - t0);
+    if (res.status !== 200 || body.published.length !== SITES) throw new Error(`look-up ${i}: ${res.status}, ${body.published.length} places`);
+    t0 = performance.now();
+    await service.lookup(pick(i + 51));
+    direct.push(performance.now() - t0);
+    t0 = performance.now();
+    await (await fetch(`${hub.url}/api/v1/public/verify/${"0".repeat(60)}${String(i % 10_000).padStart(4, "0")}`)).json();
+    unknown.push(performance.now() - t0);
+  }
+  console.log(`hash look-up over HTTP (published, ${SITES} places): median ${ms(median(http))}, p95 ${ms(pct(http, 0.95))} over ${LOOKUPS} (goal ≤ 20 ms median)`);
+  console.log(`  in process (database and answer, no HTTP): median ${ms(median(direct))}, p95 ${ms(pct(direct, 0.95))}`);
+  console.log(`  unknown bytes over HTTP: median ${ms(median(unknown))}`);
+
+  // ─── Upload of a 3 MB signed PDF vs the verifier alone ───
+  const pdf = await makeSignedPdf({ title: "Quyết định benchmark", number: "1/QĐ-UBND", issuer: "UBND tỉnh Quảng Ngãi", date: "2026-11-20", targetBytes: 3 * 1024 * 1024 });
+  const file = path.join(dataDir, "bench-3mb.pdf");
+  await writeFile(file, pdf);
+  const bytes = readFileSync(file);
+  const upload = async () => {
+    const form = new FormData();
+    form.append("file", new Blob([bytes], { type: "application/pdf" }), "bench.pdf");
+    const res = await fetch(`${hub.url}/api/v1/public/verify`, { method: "POST", body: form });
+    const body = (await res.json()) as { signature: { status: string } };
+    if (res.status !== 200 || body.signature.status !== "valid") throw new Error(`upload: ${res.status} ${JSON.stringify(body)}`);
+  };
+  await upload();
+  await verifier.verifyFile(file);
+  const up: number[] = [];
+  const alone: number[] = [];
+  for (let i = 0; i < UPLOADS; i++) {
+    t0 = performance.now();
+    await verifier.verifyFile(file);
+    alone.push(performance.now() - t0);
+    t0 = performance.now();
+    await upload();
+    up.push(performance.now() - t0);
+  }
+  console.log(
+    `3 MB signed PDF (${bytes.length} bytes): upload over HTTP median ${ms(median(up))}, verifier alone ${ms(median(alone))}: ` +
+      `ratio ${(median(up) / median(alone)).toFixed(2)}× (medians of ${UPLOADS}, alternating)`,
+  );
+  console.log(`load average: ${readFileSync("/proc/loadavg", "utf8").trim()}`);
+} finally {
+  await hub.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
