@@ -26,6 +26,10 @@ export const siteSchema = z.object({
   id: slug,
   name: z.string(),
   mode: z.enum(["push", "pull"]).default("push"),
+  /** Target connector (connectors/<name>): webhook (default), wordpress, liferay… */
+  connector: z.string().default("webhook"),
+  /** Connector options, validated by the connector's own optionsSchema (secrets by reference). */
+  options: z.record(z.string(), z.unknown()).default({}),
   endpoint: z.url().optional(),
   /** whsec_… secrets; two during rotation (new first). */
   secrets: z.array(z.string().startsWith("whsec_")).default([]),

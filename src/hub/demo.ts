@@ -78,7 +78,7 @@ export async function demoSetup(base: Config, registry: ConnectorRegistry, log: 
     sites: [
       ...base.sites,
       {
-        id: "tinh", name: "Cổng TTĐT tỉnh (mô phỏng)", mode: "push", endpoint: "http://placeholder", secrets: [DEMO_SITE_SECRET],
+        id: "tinh", name: "Cổng TTĐT tỉnh (mô phỏng)", mode: "push", connector: "webhook", options: {}, endpoint: "http://placeholder", secrets: [DEMO_SITE_SECRET],
         publishMode: "automatic", allowUnverified: false, enabled: true,
         sections: [
           { slug: "van-ban-chi-dao-dieu-hanh", name: "Văn bản chỉ đạo điều hành", itemKind: "document" },
@@ -86,7 +86,7 @@ export async function demoSetup(base: Config, registry: ConnectorRegistry, log: 
         ],
       },
       {
-        id: "binhson", name: "Trang TTĐT huyện Bình Sơn (mô phỏng)", mode: "push", endpoint: "http://placeholder", secrets: [DEMO_SITE_SECRET],
+        id: "binhson", name: "Trang TTĐT huyện Bình Sơn (mô phỏng)", mode: "push", connector: "webhook", options: {}, endpoint: "http://placeholder", secrets: [DEMO_SITE_SECRET],
         publishMode: "review", allowUnverified: false, enabled: true,
         sections: [{ slug: "van-ban-chi-dao-dieu-hanh", name: "Văn bản chỉ đạo điều hành", itemKind: "document" }],
       },
@@ -110,7 +110,7 @@ export async function demoSetup(base: Config, registry: ConnectorRegistry, log: 
       }
       const receiver = registry.targets.get("webhook")?.createSimulator;
       if (receiver) {
-        const sim = await receiver({ sites: Object.fromEntries(sites.map((s) => [s, { secrets: [DEMO_SITE_SECRET] }])) });
+        const sim = await receiver({ baseUrl: url("/sim/portal"), sites: Object.fromEntries(sites.map((s) => [s, { secrets: [DEMO_SITE_SECRET] }])) });
         portal.set(sim);
       }
       // Point the demo sources and sites at the simulators now the port is known.

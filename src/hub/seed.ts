@@ -26,6 +26,7 @@ export async function applyConfiguration(prisma: Prisma, config: Config, knownCo
       const data = {
         name: site.name,
         mode: site.mode,
+        connector: site.connector ?? "webhook",
         endpoint: site.endpoint ?? null,
         publishMode: site.publishMode,
         allowUnverified: site.allowUnverified,
