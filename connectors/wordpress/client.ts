@@ -46,6 +46,8 @@ export class WordPressError extends Error {
     readonly wpMessage: string,
     readonly retryAfterMs: number | null,
     readonly what: string,
+    /** Set when the answer means more than its status (a permanent 500). */
+    readonly outcome: SendResult["outcome"] | null = null,
   ) {
     super(`${what}: HTTP ${status}${code ? ` ${code}` : ""}${wpMessage ? `: ${wpMessage}` : ""}`);
   }
@@ -197,6 +199,11 @@ export function createWordPressClient(site: TargetSite<WordPressOptions>, ctx: W
         });
         known = { id: made.id, url: made.source_url };
       } catch (error) {
+        // WordPress checks the bytes' real type against the extension and its
+        // allowed list: no retry changes its mind (it answers 500 all the same).
+        if (error instanceof WordPressError && error.code === "rest_upload_sideload_error") {
+          throw new WordPressError(error.status, error.code, `WordPress refused "${file.name}" (${file.mime}): ${error.wpMessage} Allow this file type on the site (an administrator, e.g. the upload_mimes filter) and replay this delivery`, null, `upload ${file.name}`, "rejected");
+        }
         if (error instanceof WordPressError && error.status === 413) {
           throw new WordPressError(413, error.code, `WordPress (or the web server in front of it) refused the upload of "${file.name}" (${file.size} bytes) as too large; raise its upload limit (PHP upload_max_filesize and post_max_size, nginx client_max_body_size) and replay this delivery`, null, `upload ${file.name}`);
         }
@@ -273,7 +280,7 @@ export function createWordPressClient(site: TargetSite<WordPressOptions>, ctx: W
         if (error instanceof WordPressUnreachable) return done({ outcome: "retry", status: null, retryAfterMs: null, remoteId: null, error: error.message });
         if (error instanceof WordPressError) {
           if (classify(error.status, error.code) === "unauthorized") verified = false;
-          return done({ outcome: classify(error.status, error.code), status: error.status, retryAfterMs: error.retryAfterMs, remoteId: null, error: error.message });
+          return done({ outcome: error.outcome ?? classify(error.status, error.code), status: error.status, retryAfterMs: error.retryAfterMs, remoteId: null, error: error.message });
         }
         return done({ outcome: "retry", status: null, retryAfterMs: null, remoteId: null, error: `unexpected: ${(error as Error).message}` });
       }

@@ -33,7 +33,12 @@ const sourceHealth = z
 const dashboardView = z
   .object({
     sources: z.array(sourceHealth),
-    sites: z.array(z.object({ id: z.string(), name: z.string(), publishMode: z.string(), enabled: z.boolean(), disabledReason: z.string().nullable(), states: z.record(z.string(), z.number()) })),
+    sites: z.array(z.object({
+      id: z.string(), name: z.string(), publishMode: z.string(), enabled: z.boolean(), disabledReason: z.string().nullable(),
+      // site-targets: the connector, and why the hub cannot push to the site (null: it can)
+      connector: z.string(), stoppedReason: z.string().nullable(), stoppedKind: z.string().nullable(),
+      states: z.record(z.string(), z.number()),
+    })),
     reviewQueue: z.number(),
   })
   .openapi("Dashboard");
@@ -104,7 +109,7 @@ const auditView = z
   .openapi("AuditEvent");
 
 const alertView = z
-  .object({ key: z.string(), kind: z.enum(["source-failing", "source-lagging", "deliveries-dead"]), subject: z.string(), value: z.number() })
+  .object({ key: z.string(), kind: z.enum(["source-failing", "source-lagging", "deliveries-dead", "site-stopped"]), subject: z.string(), value: z.number(), detail: z.string().optional() })
   .openapi("Alert");
 
 const pageQuery = z.object({ q: z.string().max(200).optional().openapi({ description: "words, with or without Vietnamese diacritics" }), page: z.coerce.number().int().min(1).max(10_000).default(1) });

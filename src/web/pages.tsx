@@ -7,6 +7,7 @@ import { formatDate, formatDuration, tr, type T } from "./i18n.ts";
 import { Badge, Csrf, Layout, Pager, Table, tone, When, type View } from "./layout.tsx";
 import { DELIVERY_STATES, deliveryItemLabel, type Dashboard, type documentDetail, type listDeliveries, type procedureDetail, type reviewQueue, type searchDocuments, type searchProcedures } from "./data.ts";
 import { explainReport } from "./signature.ts";
+import { SiteTargetNote } from "./pages/site-target.tsx";
 
 type Awaited2<F extends (...a: any) => any> = NonNullable<Awaited<ReturnType<F>>>;
 
@@ -120,6 +121,7 @@ export const DashboardPage: FC<{ view: View; data: Dashboard }> = ({ view, data 
             <td data-label={t("common.site")}>
               <a href={`/console/deliveries?site=${encodeURIComponent(s.id)}`}>{s.name}</a>
               {s.disabledReason ? <><br /><small class="bad">{s.disabledReason}</small></> : null}
+              <SiteTargetNote view={view} site={s} />
             </td>
             {DELIVERY_STATES.map((state) => (
               <td data-label={tr(t, "state", state)} class="num">
@@ -580,6 +582,7 @@ export const DeliveriesPage: FC<{
 export function conditionText(t: T, c: AlertCondition): string {
   if (c.kind === "source-failing") return t("alerts.failing", { source: c.subject, n: c.value });
   if (c.kind === "source-lagging") return t("alerts.lagging", { source: c.subject, minutes: c.value });
+  if (c.kind === "site-stopped") return t("alerts.siteStopped", { site: c.subject, n: c.value, reason: c.detail ?? "" });
   return t("alerts.dead", { site: c.subject, n: c.value });
 }
 
