@@ -11,6 +11,7 @@ import { healthRoutes } from "./health.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { sourceRoutes } from "./sources.ts";
 import { feedRoutes } from "./feed.ts";
+import { siteTargetRoutes } from "./site-targets.ts";
 import { deliveryRoutes } from "./deliveries.ts";
 import { consoleApiRoutes, consoleRoutes, consoleSessionAuth } from "../web/index.ts";
 
@@ -43,6 +44,7 @@ export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<a
   app.route("/", sourceRoutes(ctx));
   app.route("/", feedRoutes(ctx));
   app.route("/", deliveryRoutes(ctx));
+  app.route("/", siteTargetRoutes(ctx));
   app.route("/", consoleApiRoutes(ctx));
   app.route("/", consoleRoutes(ctx));
   for (const source of ctx.config.sources) {
