@@ -137,19 +137,21 @@ export async function checkSiteConnection(ctx: HubContext, siteId: string, actor
   const configured = ctx.config.sites.find((s) => s.id === siteId);
   if (!configured) return null;
   const resolved = resolveTargets({ sites: [configured] }, ctx.connectors).get(siteId);
-  if (!resolved) {
-    return { connector: configured.connector ?? "webhook", ok: false, resumed: false, latencyMs: 0, checks: [{ name: "mode", ok: false, message: "a pull site is not pushed to: nothing to check" }] };
-  }
-  if (resolved.problems.length > 0) {
-    return { connector: resolved.connector.name, ok: false, resumed: false, latencyMs: 0, checks: resolved.problems.map((p) => ({ name: "configuration", ok: false, message: p })) };
-  }
-  const sections = await ctx.db.prisma.section.findMany({ where: { siteId }, orderBy: { slug: "asc" } });
-  const client = resolved.connector.create(resolved.site, { ...connectorContext(ctx, `check:${siteId}`), timeoutMs: ctx.config.delivery.timeoutMs });
+  const connector = resolved?.connector.name ?? configured.connector ?? "webhook";
   let result: TargetCheck;
-  try {
-    result = await client.check(sections.map((s) => ({ slug: s.slug, name: s.name, itemKind: s.itemKind })));
-  } catch (error) {
-    result = { ok: false, latencyMs: 0, checks: [{ name: "connection", ok: false, message: (error as Error).message }] };
+  if (!resolved) {
+    result = { ok: false, latencyMs: 0, checks: [{ name: "mode", ok: false, message: "a pull site is not pushed to: nothing to check" }] };
+  } else if (resolved.problems.length > 0) {
+    // The configuration itself is wrong: no request would tell more.
+    result = { ok: false, latencyMs: 0, checks: resolved.problems.map((p) => ({ name: "configuration", ok: false, message: p })) };
+  } else {
+    const sections = await ctx.db.prisma.section.findMany({ where: { siteId }, orderBy: { slug: "asc" } });
+    const client = resolved.connector.create(resolved.site, { ...connectorContext(ctx, `check:${siteId}`), timeoutMs: ctx.config.delivery.timeoutMs });
+    try {
+      result = await client.check(sections.map((s) => ({ slug: s.slug, name: s.name, itemKind: s.itemKind })));
+    } catch (error) {
+      result = { ok: false, latencyMs: 0, checks: [{ name: "connection", ok: false, message: (error as Error).message }] };
+    }
   }
   let resumed = false;
   if (result.ok) {
@@ -162,5 +164,5 @@ export async function checkSiteConnection(ctx: HubContext, siteId: string, actor
   await ctx.db.prisma.auditEvent.create({
     data: { actor, action: "site.check", targetType: "site", targetId: siteId, details: { ok: result.ok, checks: result.checks, resumed } },
   });
-  return { ...result, connector: resolved.connector.name, resumed };
+  return { ...result, connector, resumed };
 }

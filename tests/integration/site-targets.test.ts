@@ -13,10 +13,12 @@ import { generateSecret } from "../../connectors/webhook/signature.ts";
 import { createWordPressSimulator, type WordPressSimulator } from "../../connectors/wordpress/simulator.ts";
 import { currentConditions } from "../../src/alerts/index.ts";
 import { createApiToken } from "../../src/auth/index.ts";
+import { csrfToken } from "../../src/web/session.ts";
 import { waitUntil } from "../support/cluster.ts";
 import { serveApp, startTestHub, type Served, type TestHub } from "../support/hub.ts";
 
 const CLIENT = { clientId: "portalsync-test", clientSecret: "simulator-secret-123" };
+const ADMIN_PASSWORD = "admin-password-for-tests";
 const APP_PASSWORD = "abcd efgh ijkl mnop qrst uvwx";
 // 13 bytes: the hub refuses to sign with it (24–64 bytes), as in issue 12's report.
 const SHORT_SECRET = `whsec_${Buffer.alloc(13, 7).toString("base64")}`;
@@ -56,6 +58,7 @@ beforeAll(async () => {
         { id: "wp", name: "Trang WordPress", mode: "push", connector: "wordpress", options: { baseUrl: wpApp.url, username: "portalsync", applicationPassword: APP_PASSWORD }, sections: section },
       ],
       routing: [{ id: "all", name: "all", match: { itemKind: "document" }, targets: ["tot/van-ban", "hong/van-ban", "wp/van-ban"] }],
+      auth: { bootstrapAdmin: { password: ADMIN_PASSWORD } },
     },
     { delivery: { idlePollMs: 50, busyPollMs: 20 } },
   );
@@ -118,5 +121,20 @@ describe("a site the hub cannot push to", () => {
     expect((await currentConditions(hub.ctx)).map((c) => c.key)).not.toContain("site-stopped:wp");
     // The misconfigured site still waits: only a fixed configuration and a restart lift it.
     expect((await api("/api/v1/sites/hong/target")).body.stoppedKind).toBe("configuration");
+  });
+
+  it("the console shows each site's connector and why it is stopped, and its check connection shows the target's own words", async () => {
+    const res = await fetch(`${hub.url}/console/login`, { method: "POST", redirect: "manual", headers: { origin: hub.url }, body: new URLSearchParams({ username: "admin", password: ADMIN_PASSWORD }) });
+    const session = /portalsync_session=([^;]+)/.exec(res.headers.get("set-cookie") ?? "")![1]!;
+    const headers = { cookie: `portalsync_session=${session}`, origin: hub.url };
+    const dashboard = await (await fetch(`${hub.url}/console`, { headers })).text();
+    expect(dashboard).toContain("wordpress");
+    expect(dashboard).toMatch(/data-stopped="hong"[^>]*>[^<]*24/);
+    const posted = await fetch(`${hub.url}/console/sites/hong/check`, { method: "POST", redirect: "manual", headers, body: new URLSearchParams({ _csrf: csrfToken(session) }) });
+    expect(posted.status).toBe(303);
+    const page = await (await fetch(`${hub.url}${posted.headers.get("location")}`, { headers })).text();
+    expect(page).toContain('id="site-stopped"');
+    expect(page).toContain('id="last-check"');
+    expect(page).toMatch(/configuration<\/strong>: sites\[\]\.secrets\[0\]/);
   });
 });
