@@ -19,7 +19,13 @@ export interface SimPost { id: number; slug: string; status: string; title: stri
 export interface SimMedia { id: number; slug: string; title: string; post: number | null; mime: string; bytes: Uint8Array; sha256: string; url: string }
 
 export interface WordPressSimulator extends Simulator {
-  faults: { refuse: null | { status: 401 | 403; code: string; message: string }; failNext: number[]; maxUploadBytes: number | null };
+  faults: {
+    refuse: null | { status: 401 | 403; code: string; message: string };
+    failNext: number[];
+    maxUploadBytes: number | null;
+    /** Media types refused as WordPress refuses a type it does not allow (500 rest_upload_sideload_error). */
+    refuseTypes: string[];
+  };
   posts: SimPost[];
   media: SimMedia[];
   categories: { id: number; slug: string; name: string }[];
@@ -33,7 +39,7 @@ export function createWordPressSimulator(options: WordPressSimulatorOptions): Wo
   const media: SimMedia[] = [];
   const categories: { id: number; slug: string; name: string }[] = [];
   let nextId = 1;
-  const faults: WordPressSimulator["faults"] = { refuse: null, failNext: [], maxUploadBytes: null };
+  const faults: WordPressSimulator["faults"] = { refuse: null, failNext: [], maxUploadBytes: null, refuseTypes: [] };
   const app = new Hono();
 
   const error = (c: Context, status: number, code: string, message: string) =>
@@ -127,6 +133,7 @@ export function createWordPressSimulator(options: WordPressSimulatorOptions): Wo
     if (refused) return refused;
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (faults.maxUploadBytes !== null && bytes.byteLength > faults.maxUploadBytes) return c.html("<html><body><h1>413 Request Entity Too Large</h1></body></html>", 413);
+    if (faults.refuseTypes.includes(c.req.header("content-type") ?? "")) return error(c, 500, "rest_upload_sideload_error", "Sorry, you are not allowed to upload this file type.");
     const name = /filename="?([^";]+)"?/.exec(c.req.header("content-disposition") ?? "")?.[1];
     if (!name || bytes.byteLength === 0) return error(c, 400, "rest_upload_no_data", "No data supplied.");
     const slug = c.req.query("slug") ?? name;

@@ -137,6 +137,16 @@ describe("wordpress target connector (stand-in)", () => {
     expect(big.error).toMatch(/refused the upload of "Quyết định số 12.pdf" .* too large/);
   });
 
+  it("a file type WordPress refuses (a 500 that no retry changes) is a rejection naming the file, not endless retries", async () => {
+    const { sim, make } = setup();
+    sim.faults.refuseTypes = ["application/msword"];
+    const form = { ...file("form", "Tờ khai.doc", "form"), mime: "application/msword" };
+    const r = await make().deliver(request({ files: [form] }));
+    expect(r).toMatchObject({ outcome: "rejected", status: 500 });
+    expect(r.error).toContain('WordPress refused "Tờ khai.doc" (application/msword): Sorry, you are not allowed to upload this file type.');
+    expect(sim.posts.filter((p) => p.status === "publish")).toHaveLength(0);
+  });
+
   it("check() reports credentials, capability and each section's category", async () => {
     const { make } = setup();
     const sections = [{ slug: "van-ban", name: "Văn bản", itemKind: "document" as const }];
