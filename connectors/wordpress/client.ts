@@ -123,11 +123,17 @@ export function createWordPressClient(site: TargetSite<WordPressOptions>, ctx: W
    * once, checks the capabilities it needs, and again after any refusal.
    */
   let verified = false;
+  /** One sign-in at a time: concurrent first deliveries share it. */
+  let signingIn: Promise<void> | null = null;
   async function whoAmI(signal?: AbortSignal): Promise<{ name: string; roles?: string[]; capabilities?: Record<string, boolean> }> {
     return call("sign in", "GET", "/users/me?context=edit&_fields=name,roles,capabilities", { signal });
   }
   async function ensureSignedIn(signal?: AbortSignal): Promise<void> {
     if (verified) return;
+    signingIn ??= signIn(signal).finally(() => (signingIn = null));
+    return signingIn;
+  }
+  async function signIn(signal?: AbortSignal): Promise<void> {
     const me = await whoAmI(signal);
     const missing = REQUIRED_CAPABILITIES.filter((c) => !me.capabilities?.[c]);
     if (missing.length > 0) {
