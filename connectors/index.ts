@@ -6,6 +6,7 @@ import dvc from "./dvc/index.ts";
 import edxmlInbox from "./edxml-inbox/index.ts";
 import ioffice from "./ioffice/index.ts";
 import webhook from "./webhook/index.ts";
+import wordpress from "./wordpress/index.ts";
 
 export const builtinSources: SourceConnector<any>[] = [ioffice, dvc, edxmlInbox];
-export const builtinTargets: TargetConnector[] = [webhook];
+export const builtinTargets: TargetConnector<any>[] = [webhook, wordpress];

@@ -109,9 +109,124 @@ export interface SourceConnector<Config = unknown> {
   createSimulator?(options: { baseUrl: string; seed?: number; [key: string]: unknown }): Simulator | Promise<Simulator>;
 }
 
-// ─── Targets (portal sites) ───────────────────────────────────────────────────
+// ─── Targets (portal sites and the CMSs they run) ─────────────────────────────
 
-/** One message to a portal site, already serialised (the signed bytes). */
+export type DeliveryEvent =
+  | "document.published" | "document.updated" | "document.withdrawn"
+  | "procedure.published" | "procedure.updated" | "procedure.abolished";
+
+export interface DeliveryFile {
+  /** Already a clean file name (no path segments). */
+  name: string;
+  mime: string;
+  size: number;
+  /** Hex; CMS targets upload once per content hash. */
+  sha256: string;
+  role: "main" | "appendix" | "form";
+  /** Time-limited download URL on the hub (what webhook payloads carry). */
+  url: string;
+  /** The bytes, streamed from the hub's blob store (CMS targets upload them). */
+  open(): Promise<ReadableStream<Uint8Array>>;
+}
+
+export interface DeliveryRequest {
+  /** Stable across retries of one outbox row (the Standard Webhooks webhook-id). */
+  messageId: string;
+  /** Unix seconds of this attempt. */
+  timestamp: number;
+  /**
+   * When the change happened (RFC 3339, seconds): the contract's body
+   * `timestamp`, identical on every retry of the row. (Addition to the agreed
+   * interface: the webhook body needs it.)
+   */
+  occurredAt: string;
+  event: DeliveryEvent;
+  /** Hub id of the document or procedure, stable across versions: the
+   *  idempotency key CMS targets derive their slug / meta key / external
+   *  reference code from. */
+  itemId: string;
+  /** The contract's `data` object (shared/contracts/portals.md, built by
+   *  src/delivery/payload.ts buildData) exactly as a webhook carries it. */
+  data: Record<string, unknown>;
+  site: { id: string; name: string };
+  section: { slug: string; name: string; itemKind: "document" | "procedure" };
+  files: DeliveryFile[];
+  /** What this target returned as remoteId for this item on this site/section before. */
+  remoteId: string | null;
+}
+
+export interface SendResult {
+  /** delivered: done. retry: transient (5xx, 429, timeout, network).
+   *  gone: 410 (the site endpoint is disabled, queued work kept).
+   *  unauthorized: 401/403 or missing capability: the whole SITE stops (its
+   *    queued work kept), `error` carries the CMS's own reason text, the console
+   *    shows it and an alert is raised; other sites go on.
+   *  rejected: this one message can never succeed (other 4xx, e.g. 413 upload
+   *    refused): dead letter with a clear `error`. */
+  outcome: "delivered" | "retry" | "gone" | "unauthorized" | "rejected";
+  status: number | null;
+  /** From Retry-After, when the site sent one. */
+  retryAfterMs: number | null;
+  /** The target's id for the item, kept by the hub (RemoteItem) and passed back as `remoteId` later. */
+  remoteId: string | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export type SectionRef = { slug: string; name: string; itemKind: "document" | "procedure" };
+
+export interface TargetCheck {
+  ok: boolean;
+  /** One line per thing checked (credentials, capability, categories/folders…), plain English. */
+  checks: { name: string; ok: boolean; message: string }[];
+  latencyMs: number;
+}
+
+export interface TargetClient {
+  /** Deliver one outbox row; never throws for HTTP or network failures. */
+  deliver(request: DeliveryRequest, signal?: AbortSignal): Promise<SendResult>;
+  /** The console's "check connection": credentials, capability, sections. */
+  check(sections: SectionRef[], signal?: AbortSignal): Promise<TargetCheck>;
+}
+
+/** One configured site as a target sees it. Secrets in `options` are already resolved. */
+export interface TargetSite<Options = unknown> {
+  id: string;
+  name: string;
+  /** Webhook sites: the site's top-level `endpoint` and `secrets` (existing shape). */
+  endpoint: string | null;
+  secrets: string[];
+  /** The site's `options` block, parsed by the connector's optionsSchema. */
+  options: Options;
+}
+
+export interface SiteProblem {
+  severity: "error" | "warning";
+  /** Relative to the site: `secrets[0]`, `options.baseUrl`. */
+  path: string;
+  message: string;
+}
+
+export interface TargetConnector<Options = unknown> {
+  /** Registry name used in a site's `connector:` key (webhook is the default). */
+  name: string;
+  title: string;
+  /** zod schema of the site's `options` (secrets by reference are resolved before). */
+  optionsSchema: z.ZodType<Options>;
+  /**
+   * Problems in one configured push site, found without contacting it (a
+   * secret the signer would refuse, plain HTTP for a password…). Checked at
+   * start so none is silent: errors stop the hub with the key's path,
+   * warnings are logged and keep that site stopped, with the reason on the
+   * console, until the configuration is fixed.
+   */
+  validate?(site: TargetSite<Options>): SiteProblem[];
+  create(site: TargetSite<Options>, ctx: ConnectorContext & { timeoutMs: number }): TargetClient;
+  /** A stand-in of the target system (demo, tests, benchmarks). */
+  createSimulator?(options: { baseUrl: string; [key: string]: unknown }): Simulator | Promise<Simulator>;
+}
+
+/** The webhook connector's wire message (its low-level sender takes it). */
 export interface OutboundMessage {
   /** Standard Webhooks `webhook-id`: stable across retries of one message. */
   id: string;
@@ -119,48 +234,4 @@ export interface OutboundMessage {
   timestamp: number;
   /** The JSON body exactly as sent and signed. */
   body: string;
-}
-
-export interface SendResult {
-  /** delivered: 2xx. retry: transient (5xx, 429, timeout, network). gone: 410. rejected: other 4xx. */
-  outcome: "delivered" | "retry" | "gone" | "rejected";
-  status: number | null;
-  /** From Retry-After, when the site sent one. */
-  retryAfterMs: number | null;
-  /** `{"remoteId"}` from a 2xx answer. */
-  remoteId: string | null;
-  error: string | null;
-  durationMs: number;
-}
-
-export interface TargetClient {
-  /** POST one message; never throws for HTTP or network failures. */
-  send(endpoint: string, secrets: string[], message: OutboundMessage, signal?: AbortSignal): Promise<SendResult>;
-}
-
-export interface TargetConnector {
-  name: string;
-  title: string;
-  create(ctx: ConnectorContext & { timeoutMs: number }): TargetClient;
-  createSimulator?(options: { [key: string]: unknown }): Simulator | Promise<Simulator>;
-  /**
-   * Problems in one configured site that this connector would meet, checked
-   * at start so none is silent: errors stop the hub, warnings are logged.
-   * `path` is relative to the site (`secrets[0]`).
-   */
-  checkSite?(site: SiteSettings): SiteProblem[];
-}
-
-/** A configured site as its target connector sees it (secrets resolved). */
-export interface SiteSettings {
-  mode: "push" | "pull";
-  endpoint: string | null;
-  secrets: string[];
-  options: Record<string, unknown>;
-}
-
-export interface SiteProblem {
-  severity: "error" | "warning";
-  path: string;
-  message: string;
 }

@@ -1,7 +1,6 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OutboundMessage } from "../sdk.ts";
-import webhook from "./index.ts";
 import { classifyStatus, createWebhookClient, MAX_RESPONSE_BYTES, remoteIdFrom, USER_AGENT } from "./client.ts";
 import { createReceiverSimulator, serveReceiver, type ServedReceiver } from "./receiver-simulator.ts";
 import { generateSecret } from "./signature.ts";
@@ -11,7 +10,7 @@ const otherSecret = generateSecret();
 const sim = createReceiverSimulator({ sites: { binhson: { secrets: [secret] }, sonha: { secrets: [otherSecret] } } });
 let server: ServedReceiver;
 
-const client = webhook.create({
+const client = createWebhookClient({
   fetch: globalThis.fetch,
   now: () => new Date(),
   timeoutMs: 2_000,

@@ -3,7 +3,7 @@
 // says what happened, without throwing for anything the network or site does.
 
 import packageJson from "../../package.json" with { type: "json" };
-import type { ConnectorContext, OutboundMessage, SendResult, TargetClient } from "../sdk.ts";
+import type { ConnectorContext, OutboundMessage, SendResult } from "../sdk.ts";
 import { signatureHeader } from "./signature.ts";
 import { parseRetryAfter } from "./retry-schedule.ts";
 
@@ -18,7 +18,7 @@ const ERROR_SNIPPET_CHARS = 300;
 /** Statuses whose Retry-After the contract says to honour. */
 const RETRY_AFTER_STATUSES = new Set([429, 502, 503, 504]);
 
-export type WebhookClientContext = Pick<ConnectorContext, "fetch" | "now"> & { timeoutMs: number };
+export type WebhookClientContext = Pick<ConnectorContext, "fetch" | "now"> & Partial<ConnectorContext> & { timeoutMs: number };
 
 export function classifyStatus(status: number): SendResult["outcome"] {
   if (status >= 200 && status < 300) return "delivered";
@@ -31,7 +31,13 @@ export function classifyStatus(status: number): SendResult["outcome"] {
   return "rejected";
 }
 
-export function createWebhookClient(ctx: WebhookClientContext): TargetClient {
+/** One signed POST; the connector (index.ts) turns a DeliveryRequest into it. */
+export interface WebhookSender {
+  /** POST one message; never throws for HTTP or network failures (a bad secret throws: a configuration error). */
+  send(endpoint: string, secrets: string[], message: OutboundMessage, signal?: AbortSignal): Promise<SendResult>;
+}
+
+export function createWebhookClient(ctx: WebhookClientContext): WebhookSender {
   const timeoutMs = ctx.timeoutMs > 0 ? ctx.timeoutMs : DEFAULT_TIMEOUT_MS;
 
   return {

@@ -255,7 +255,7 @@ describe("receiver simulator: faults and control", () => {
   });
 
   it("is what the connector's createSimulator returns", async () => {
-    const made = await webhook.createSimulator!({ sites: { x: { secrets: [secretA] } } });
+    const made = await webhook.createSimulator!({ baseUrl: "http://portal.test", sites: { x: { secrets: [secretA] } } });
     expect(Object.keys(made.faults)).toEqual(["x"]);
     expect((await made.app.request("/sites/x/items")).status).toBe(200);
   });

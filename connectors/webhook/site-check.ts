@@ -3,10 +3,11 @@
 // deliveries would wait forever) is an error; a push site without an
 // endpoint is accepted with a warning (nothing is pushed until it has one).
 
-import type { SiteProblem, SiteSettings } from "../sdk.ts";
+import type { SiteProblem, TargetSite } from "../sdk.ts";
 import { secretProblem } from "./signature.ts";
 
-export function checkWebhookSite(site: SiteSettings): SiteProblem[] {
+/** For push sites (a pull site has no endpoint to sign for). */
+export function checkWebhookSite(site: Pick<TargetSite, "endpoint" | "secrets">): SiteProblem[] {
   const problems: SiteProblem[] = [];
   site.secrets.forEach((secret, i) => {
     const problem = secretProblem(secret);
@@ -18,15 +19,10 @@ export function checkWebhookSite(site: SiteSettings): SiteProblem[] {
       });
     }
   });
-  for (const key of Object.keys(site.options)) {
-    problems.push({ severity: "error", path: `options.${key}`, message: "unknown key: the webhook connector takes no options" });
-  }
-  if (site.mode === "push") {
-    if (site.endpoint === null) {
-      problems.push({ severity: "warning", path: "endpoint", message: "push site without an endpoint: nothing is pushed to it until one is configured" });
-    } else if (site.secrets.length === 0) {
-      problems.push({ severity: "error", path: "secrets", message: "a push site needs at least one whsec_ secret to sign its webhooks" });
-    }
+  if (site.endpoint === null) {
+    problems.push({ severity: "warning", path: "endpoint", message: "push site without an endpoint: nothing is pushed to it until one is configured" });
+  } else if (site.secrets.length === 0) {
+    problems.push({ severity: "error", path: "secrets", message: "a push site needs at least one whsec_ secret to sign its webhooks" });
   }
   return problems;
 }

@@ -21,11 +21,13 @@ export type AlertsConfig = Config["alerts"];
 export interface AlertCondition {
   /** Stable identity of the condition, e.g. "source-failing:ioffice-tinh". */
   key: string;
-  kind: "source-failing" | "source-lagging" | "deliveries-dead";
+  kind: "source-failing" | "source-lagging" | "deliveries-dead" | "site-stopped";
   /** Source id or site id. */
   subject: string;
-  /** Failures in a row, minutes of lag, or dead deliveries. */
+  /** Failures in a row, minutes of lag, dead deliveries, or deliveries waiting for a stopped site. */
   value: number;
+  /** Why (a stopped site: the configuration problem or the CMS's own refusal). */
+  detail?: string;
 }
 
 export interface AlertMessage {
@@ -72,7 +74,25 @@ export async function currentConditions(ctx: Ctx): Promise<AlertCondition[]> {
   for (const d of dead.sort((a, b) => a.siteId.localeCompare(b.siteId))) {
     out.push({ key: `deliveries-dead:${d.siteId}`, kind: "deliveries-dead", subject: d.siteId, value: d._count._all });
   }
+  out.push(...(await stoppedSites(ctx)));
   return out;
+}
+
+/** Push sites the hub cannot deliver to (src/delivery/targets.ts): stopped, or their endpoint disabled by a 410. */
+async function stoppedSites(ctx: Ctx): Promise<AlertCondition[]> {
+  const sites = await ctx.db.prisma.site.findMany({
+    where: { enabled: true, mode: "push", OR: [{ stoppedReason: { not: null } }, { disabledReason: { not: null } }] },
+    orderBy: { id: "asc" },
+  });
+  if (sites.length === 0) return [];
+  const waiting = await ctx.db.prisma.delivery.groupBy({
+    by: ["siteId"], where: { siteId: { in: sites.map((s) => s.id) }, state: { in: ["pending", "failed", "sending"] } }, _count: { _all: true },
+  });
+  return sites.map((s) => ({
+    key: `site-stopped:${s.id}`, kind: "site-stopped" as const, subject: s.id,
+    value: waiting.find((w) => w.siteId === s.id)?._count._all ?? 0,
+    detail: (s.stoppedReason ?? s.disabledReason)!,
+  }));
 }
 
 export function describe(c: AlertCondition): { vi: string; en: string } {
@@ -83,6 +103,11 @@ export function describe(c: AlertCondition): { vi: string; en: string } {
       return { vi: `Nguồn ${c.subject} chưa đồng bộ thành công trong ${c.value} phút`, en: `Source ${c.subject} has not synced successfully for ${c.value} minutes` };
     case "deliveries-dead":
       return { vi: `Trang ${c.subject} có ${c.value} bản tin gửi hỏng, cần gửi lại`, en: `Site ${c.subject} has ${c.value} dead deliveries waiting for a replay` };
+    case "site-stopped":
+      return {
+        vi: `Không gửi được đến trang ${c.subject} (${c.value} bản tin đang chờ): ${c.detail ?? ""}`.trim(),
+        en: `Site ${c.subject} cannot be pushed to (${c.value} deliveries waiting): ${c.detail ?? ""}`.trim(),
+      };
   }
 }
 
@@ -182,7 +207,7 @@ async function checkAlertsHoldingLock(ctx: Ctx, transport: AlertTransport): Prom
       return false;
     }
     await prisma.auditEvent.create({
-      data: { actor: "system", action, targetType: "alert", targetId: c.key, at: now, details: { kind: c.kind, subject: c.subject, value: c.value, channels: results } },
+      data: { actor: "system", action, targetType: "alert", targetId: c.key, at: now, details: { kind: c.kind, subject: c.subject, value: c.value, ...(c.detail ? { detail: c.detail } : {}), channels: results } },
     });
     return true;
   };
@@ -200,8 +225,8 @@ async function checkAlertsHoldingLock(ctx: Ctx, transport: AlertTransport): Prom
   const activeKeys = new Set(active.map((c) => c.key));
   for (const prev of last) {
     if (prev.action !== "alert.notify" || !prev.targetId || activeKeys.has(prev.targetId)) continue;
-    const d = (prev.details ?? {}) as { kind?: AlertCondition["kind"]; subject?: string; value?: number };
-    const c: AlertCondition = { key: prev.targetId, kind: d.kind ?? "source-failing", subject: d.subject ?? prev.targetId, value: d.value ?? 0 };
+    const d = (prev.details ?? {}) as { kind?: AlertCondition["kind"]; subject?: string; value?: number; detail?: string };
+    const c: AlertCondition = { key: prev.targetId, kind: d.kind ?? "source-failing", subject: d.subject ?? prev.targetId, value: d.value ?? 0, ...(d.detail ? { detail: d.detail } : {}) };
     const message = { vi: `Đã hết: ${describe(c).vi}`, en: `Resolved: ${describe(c).en}` };
     const results = await notify(cfg, transport, { type: "alert.resolved", at: now.toISOString(), alert: { ...c, message } });
     if (await record("alert.resolved", c, results)) resolved.push(c.key);

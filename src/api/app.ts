@@ -12,6 +12,7 @@ import { healthRoutes } from "./health.ts";
 import { metricsRoutes } from "./metrics.ts";
 import { sourceRoutes } from "./sources.ts";
 import { feedRoutes } from "./feed.ts";
+import { siteTargetRoutes } from "./site-targets.ts";
 import { deliveryRoutes } from "./deliveries.ts";
 import { meRoutes } from "./me.ts";
 import { dashboardRoutes } from "./dashboard.ts";
@@ -66,6 +67,7 @@ export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<a
   app.route("/", tokenRoutes(ctx));
   app.route("/", auditRoutes(ctx));
   app.route("/", alertRoutes(ctx));
+  app.route("/", siteTargetRoutes(ctx));
   app.route("/", consoleRoutes(ctx));
   app.route("/", publicVerifyRoutes(ctx)); // no token: src/api/public-verify.ts
   app.route("/", publicRoutes(ctx)); // /tra-cuu, no sign-in

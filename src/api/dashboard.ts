@@ -21,7 +21,12 @@ const sourceHealth = z
 const dashboardView = z
   .object({
     sources: z.array(sourceHealth),
-    sites: z.array(z.object({ id: z.string(), name: z.string(), publishMode: z.string(), enabled: z.boolean(), disabledReason: z.string().nullable(), states: z.record(z.string(), z.number()) })),
+    sites: z.array(z.object({
+      id: z.string(), name: z.string(), publishMode: z.string(), enabled: z.boolean(), disabledReason: z.string().nullable(),
+      // the connector, and why the hub cannot push to the site (null: it can)
+      connector: z.string(), stoppedReason: z.string().nullable(), stoppedKind: z.string().nullable(),
+      states: z.record(z.string(), z.number()),
+    })),
     reviewQueue: z.number(),
   })
   .openapi("Dashboard");

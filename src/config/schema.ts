@@ -26,9 +26,9 @@ export const siteSchema = z.strictObject({
   id: slug,
   name: z.string(),
   mode: z.enum(["push", "pull"]).default("push"),
-  /** Target connector that publishes to this site (connectors/index.ts); default signed webhooks. */
+  /** Target connector (connectors/<name>): webhook (default), wordpress, liferay… */
   connector: z.string().default("webhook"),
-  /** Connector options (e.g. a CMS's credentials), validated by the connector. */
+  /** Connector options, validated by the connector's own optionsSchema (secrets by reference). */
   options: z.record(z.string(), z.unknown()).default({}),
   endpoint: z.url().optional(),
   /** whsec_… secrets; two during rotation (new first). */

@@ -105,3 +105,8 @@ export async function loadRemoteIds(prisma: Prisma, rows: RowRef[]): Promise<Map
   const items = await prisma.remoteItem.findMany({ where: { itemId: { in: [...new Set(rows.map((r) => r.itemId))] } } });
   return new Map(items.map((r) => [placeKey(r.siteId, r.sectionId, r.itemId), r.remoteId]));
 }
+
+export async function loadSections(prisma: Prisma, sectionIds: string[]): Promise<Map<string, { slug: string; name: string; itemKind: "document" | "procedure" }>> {
+  const rows = await prisma.section.findMany({ where: { id: { in: [...new Set(sectionIds)] } }, select: { id: true, slug: true, name: true, itemKind: true } });
+  return new Map(rows.map((s) => [s.id, { slug: s.slug, name: s.name, itemKind: s.itemKind }]));
+}

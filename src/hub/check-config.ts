@@ -41,8 +41,17 @@ export function checkConfiguration(config: Config, registry: ConnectorRegistry):
       errors.push(`sites[${i}].connector: unknown connector "${name}"; known: ${known(registry.targets.keys())}`);
       return;
     }
-    const problems = connector.checkSite?.({ mode: site.mode, endpoint: site.endpoint ?? null, secrets: site.secrets ?? [], options: site.options ?? {} }) ?? [];
-    for (const problem of problems) {
+    if (site.mode !== "push") {
+      if (Object.keys(site.options ?? {}).length > 0) warnings.push(`sites[${i}].options: ignored on a pull site (nothing is pushed to it)`);
+      return;
+    }
+    const options = connector.optionsSchema.safeParse(site.options ?? {});
+    if (!options.success) {
+      errors.push(...describeIssues(options.error, connector.optionsSchema, ["sites", i, "options"]));
+      return;
+    }
+    const target = { id: site.id, name: site.name, endpoint: site.endpoint ?? null, secrets: site.secrets ?? [], options: options.data };
+    for (const problem of connector.validate?.(target) ?? []) {
       (problem.severity === "error" ? errors : warnings).push(`sites[${i}].${problem.path}: ${problem.message}`);
     }
   });

@@ -10,10 +10,10 @@ import type { FileVerifier } from "../pipeline/ingest.ts";
 
 export interface ConnectorRegistry {
   sources: ReadonlyMap<string, SourceConnector<any>>;
-  targets: ReadonlyMap<string, TargetConnector>;
+  targets: ReadonlyMap<string, TargetConnector<any>>;
 }
 
-export function createRegistry(sources: SourceConnector<any>[], targets: TargetConnector[] = []): ConnectorRegistry {
+export function createRegistry(sources: SourceConnector<any>[], targets: TargetConnector<any>[] = []): ConnectorRegistry {
   return {
     sources: new Map(sources.map((c) => [c.name, c])),
     targets: new Map(targets.map((c) => [c.name, c])),

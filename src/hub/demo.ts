@@ -110,7 +110,7 @@ export async function demoSetup(base: Config, registry: ConnectorRegistry, log: 
       }
       const receiver = registry.targets.get("webhook")?.createSimulator;
       if (receiver) {
-        const sim = await receiver({ sites: Object.fromEntries(sites.map((s) => [s, { secrets: [DEMO_SITE_SECRET] }])) });
+        const sim = await receiver({ baseUrl: url("/sim/portal"), sites: Object.fromEntries(sites.map((s) => [s, { secrets: [DEMO_SITE_SECRET] }])) });
         portal.set(sim);
       }
       // Point the demo sources and sites at the simulators now the port is known.

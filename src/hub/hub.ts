@@ -20,6 +20,7 @@ import { ensureBootstrapAdmin } from "../auth/index.ts";
 import { startOutboxWorker, type OutboxWorkerOptions } from "../delivery/outbox-worker.ts";
 import { setHeapGrowth } from "./heap.ts";
 import { assertConfiguration } from "./check-config.ts";
+import { applyTargetProblems, resolveTargets } from "../delivery/targets.ts";
 
 export interface HubOptions {
   config: Config;
@@ -64,6 +65,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     log.info({ database: db.kind, applied: migration.applied, dataDir: db.kind === "pglite" ? path.resolve(config.dataDir) : undefined }, "database ready");
 
     await applyConfiguration(db.prisma, config, new Set(options.connectors.sources.keys()));
+    // Target sites: an unknown connector refuses the start; a site whose
+    // options or secrets are unusable is stopped with the reason (src/delivery/targets.ts).
+    await applyTargetProblems(db.prisma, resolveTargets(config, options.connectors), now());
     await ensureBootstrapAdmin(db.prisma, config, log);
 
     // Held for the life of the process: other hubs on the same PostgreSQL see

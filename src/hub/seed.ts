@@ -60,6 +60,7 @@ async function upsertSite(tx: Tx, site: SiteConfig): Promise<Map<string, string>
   const data = {
     name: site.name,
     mode: site.mode,
+    connector: site.connector ?? "webhook",
     endpoint: site.endpoint ?? null,
     publishMode: site.publishMode,
     allowUnverified: site.allowUnverified,

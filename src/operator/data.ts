@@ -34,6 +34,10 @@ export interface SiteDeliveries {
   publishMode: string;
   enabled: boolean;
   disabledReason: string | null;
+  connector: string;
+  /** Why the hub cannot push to the site (src/delivery/targets.ts); null when it can. */
+  stoppedReason: string | null;
+  stoppedKind: string | null;
   states: Record<string, number>;
 }
 
@@ -83,6 +87,7 @@ export async function siteDeliveries(ctx: Ctx): Promise<SiteDeliveries[]> {
   ]);
   return sites.map((s) => ({
     id: s.id, name: s.name, publishMode: s.publishMode, enabled: s.enabled, disabledReason: s.disabledReason,
+    connector: s.connector, stoppedReason: s.stoppedReason, stoppedKind: s.stoppedKind,
     states: Object.fromEntries(counts.filter((c) => c.siteId === s.id).map((c) => [c.state, c._count._all])),
   }));
 }

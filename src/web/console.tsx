@@ -21,6 +21,8 @@ import {
   ProceduresPage, ReviewPage, RunPage, RunsPage, TokensPage, UsersPage,
 } from "./pages/index.ts";
 import { checkCsrf, clearSessionCookie, csrfToken, SESSION_COOKIE, sessionDeps, setSessionCookie, signIn, signOut, userForSession, type SessionUser } from "../auth/index.ts";
+import { SiteTargetPage, siteTargetView } from "./pages/site-target.tsx";
+import { checkSiteConnection } from "../delivery/targets.ts";
 
 type Env = { Variables: { user: SessionUser | null; lang: Lang; session: string | null } };
 
@@ -252,6 +254,18 @@ export function consoleRoutes(ctx: HubContext) {
     if (result.count) wake();
     if (result.errors.length) throw new ActionError(result.errors.join("; "), 409);
     return back(c, "/console/deliveries", "common.done");
+  });
+  // ─── Site targets (src/web/pages/site-target.tsx) ───
+  app.get("/console/sites/:id", async (c) => {
+    const site = await siteTargetView(ctx, c.req.param("id"));
+    if (!site) return c.html(<MessagePage view={view(c)} title="404" text={view(c).t("site.notFound")} />, 404);
+    return c.html(<SiteTargetPage view={view(c)} site={site} />);
+  });
+  app.post("/console/sites/:id/check", async (c) => {
+    const result = await checkSiteConnection(ctx, c.req.param("id"), actor(c));
+    if (!result) return c.html(<MessagePage view={view(c)} title="404" text={view(c).t("site.notFound")} />, 404);
+    if (result.resumed) wake();
+    return c.redirect(`/console/sites/${encodeURIComponent(c.req.param("id"))}`, 303);
   });
   app.get("/console/deliveries", async (c) => {
     const site = c.req.query("site") || undefined;

@@ -296,6 +296,21 @@ const vi = {
   "pub.badUpload": "Không nhận được tệp. Hãy chọn một tệp PDF rồi bấm “Kiểm tra tệp”.",
   "pub.serverError": "Lỗi máy chủ, vui lòng thử lại sau.",
   "pub.footer": "Trang tra cứu công khai của portalsync. Tệp bạn gửi không được lưu lại.",
+  // ─── site targets (connectors, stopped sites, check connection) ───
+  "site.connector": "Kết nối",
+  "site.stopped": "Đang dừng gửi",
+  "site.stoppedConfiguration": "Cấu hình của trang có lỗi; sửa cấu hình rồi khởi động lại hub. Bản tin đang chờ được giữ nguyên.",
+  "site.stoppedUnauthorized": "Trang từ chối tài khoản của hub. Sửa tài khoản/mật khẩu trên trang, rồi bấm “Kiểm tra kết nối”; khi kiểm tra đạt, việc gửi tiếp tục. Bản tin đang chờ được giữ nguyên.",
+  "site.running": "Đang gửi bình thường",
+  "site.check": "Kiểm tra kết nối",
+  "site.lastCheck": "Lần kiểm tra gần nhất",
+  "site.checkOk": "Kết nối tốt",
+  "site.checkFailed": "Kết nối có lỗi",
+  "site.resumed": "Kiểm tra đạt: trang đã được gửi tiếp.",
+  "site.sections": "Chuyên mục",
+  "site.deliveries": "Bản tin",
+  "site.notFound": "Không có trang này.",
+  "alerts.siteStopped": "Không gửi được đến trang {site} ({n} bản tin đang chờ): {reason}",
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -590,6 +605,21 @@ const en: Record<MessageKey, string> = {
   "pub.badUpload": "No file was received. Choose a PDF and press “Check the file”.",
   "pub.serverError": "Server error; please try again later.",
   "pub.footer": "Public verification page of portalsync. The files you send are not kept.",
+  // ─── site targets (connectors, stopped sites, check connection) ───
+  "site.connector": "Connector",
+  "site.stopped": "Stopped",
+  "site.stoppedConfiguration": "The site's configuration has a problem; fix the configuration and restart the hub. Queued deliveries are kept.",
+  "site.stoppedUnauthorized": "The site refused the hub's credentials. Fix the account or password on the site, then press “Check connection”; once the check passes, delivery resumes. Queued deliveries are kept.",
+  "site.running": "Delivering normally",
+  "site.check": "Check connection",
+  "site.lastCheck": "Last check",
+  "site.checkOk": "Connection is fine",
+  "site.checkFailed": "Connection has problems",
+  "site.resumed": "Check passed: delivery to the site has resumed.",
+  "site.sections": "Sections",
+  "site.deliveries": "Deliveries",
+  "site.notFound": "No such site.",
+  "alerts.siteStopped": "Site {site} cannot be pushed to ({n} deliveries waiting): {reason}",
 };
 
 export const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { vi, en };

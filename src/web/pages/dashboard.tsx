@@ -4,6 +4,7 @@ import type { FC } from "hono/jsx";
 import { formatDuration, tr, type T } from "../i18n.ts";
 import { Badge, Csrf, Layout, Table, tone, When, type View } from "../layout.tsx";
 import { DELIVERY_STATES, type Dashboard } from "../../operator/data.ts";
+import { SiteTargetNote } from "./site-target.tsx";
 
 const RunCounts: FC<{ t: T; counts: Record<string, number> }> = ({ t, counts }) => (
   <span class="chips">
@@ -90,6 +91,7 @@ export const DashboardPage: FC<{ view: View; data: Dashboard }> = ({ view, data 
             <td data-label={t("common.site")}>
               <a href={`/console/deliveries?site=${encodeURIComponent(s.id)}`}>{s.name}</a>
               {s.disabledReason ? <><br /><small class="bad">{s.disabledReason}</small></> : null}
+              <SiteTargetNote view={view} site={s} />
             </td>
             {DELIVERY_STATES.map((state) => (
               <td data-label={tr(t, "state", state)} class="num">

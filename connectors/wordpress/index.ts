@@ -1,0 +1,28 @@
+// WordPress sites as delivery targets (see README.md): a section is a
+// category, a document or procedure one post, its files media items.
+
+import type { SiteProblem, TargetConnector } from "../sdk.ts";
+import { createWordPressClient, wordpressOptionsSchema, type WordPressOptions } from "./client.ts";
+import { createWordPressSimulator } from "./simulator.ts";
+
+const wordpress: TargetConnector<WordPressOptions> = {
+  name: "wordpress",
+  title: "WordPress sites (REST API, application password)",
+  optionsSchema: wordpressOptionsSchema,
+  validate(site) {
+    const problems: SiteProblem[] = [];
+    const url = new URL(site.options.baseUrl);
+    // Application passwords travel in clear over plain HTTP; WordPress itself
+    // refuses them there unless the site is a local one.
+    if (url.protocol !== "https:" && !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) {
+      problems.push({ severity: "error", path: "options.baseUrl", message: "use https:// (an application password must not travel over plain HTTP)" });
+    }
+    return problems;
+  },
+  create: (site, ctx) => createWordPressClient(site, ctx),
+  createSimulator: (options) => createWordPressSimulator(options),
+};
+
+export default wordpress;
+export { createWordPressClient, wordpressOptionsSchema, REQUIRED_CAPABILITIES, classify } from "./client.ts";
+export { createWordPressSimulator } from "./simulator.ts";
