@@ -162,7 +162,7 @@ describe("wordpress target connector (stand-in)", () => {
     expect(wordpress.optionsSchema.safeParse({ baseUrl: "https://x.gov.vn", username: "u" }).success).toBe(false);
     expect(wordpress.optionsSchema.safeParse({ baseUrl: "https://x.gov.vn", username: "u", applicationPassword: "p", typo: 1 }).success).toBe(false);
     const site = (baseUrl: string) => ({ id: "s", name: "S", endpoint: null, secrets: [], options: wordpress.optionsSchema.parse({ baseUrl, username: "u", applicationPassword: "p" }) });
-    expect(wordpress.validate!(site("http://xa.gov.vn"))).toEqual([expect.stringContaining("https")]);
+    expect(wordpress.validate!(site("http://xa.gov.vn"))).toEqual([expect.objectContaining({ severity: "error", path: "options.baseUrl", message: expect.stringContaining("https") })]);
     expect(wordpress.validate!(site("https://xa.gov.vn"))).toEqual([]);
     expect(wordpress.validate!(site("http://127.0.0.1:8080"))).toEqual([]);
   });

@@ -42,11 +42,11 @@ describe("checkConfiguration", () => {
   it("refuses unknown connectors for sources and sites, naming the known ones", () => {
     const config = configSchema.parse({
       sources: [{ id: "x", connector: "iofice", name: "typo" }],
-      sites: [site("a", { connector: "wordpress" })],
+      sites: [site("a", { connector: "drupal" })],
     });
     const { errors } = checkConfiguration(config, registry);
     expect(errors).toContain('sources[0].connector: unknown connector "iofice"; known: ioffice, dvc, edxml-inbox');
-    expect(errors).toContain('sites[0].connector: unknown connector "wordpress"; known: webhook');
+    expect(errors).toContainEqual(expect.stringMatching(/^sites\[0\]\.connector: unknown connector "drupal"; known: webhook, wordpress/));
   });
 
   it("refuses a typo or a missing value in a connector's options with its path", () => {
@@ -67,7 +67,7 @@ describe("checkConfiguration", () => {
       routing: [{ id: "r", name: "r", targets: ["a/van-ban", "a/thu-tuc"] }],
     });
     const { errors } = checkConfiguration(config, registry);
-    expect(errors).toContain("sites[0].options.username: unknown key: the webhook connector takes no options");
+    expect(errors).toContainEqual(expect.stringMatching(/^sites\[0\]\.options\.username: unknown key/));
     expect(errors).toContain('sites[1].id: "a" is used by another site');
     expect(errors).toContain('routing[0].targets[1]: "a/thu-tuc" is not a configured site/section');
   });
