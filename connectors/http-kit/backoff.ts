@@ -10,12 +10,26 @@ export function backoffDelayMs(attempt: number, baseMs: number, random: () => nu
   return Math.round(ceiling / 2 + (ceiling / 2) * random());
 }
 
-/** `Retry-After` as seconds or an HTTP date → milliseconds from `now`; null when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now: Date | number): number | null {
-  if (!value) return null;
+/**
+ * Retry-After (RFC 9110 §10.2.3) → milliseconds from `now`, or `null` when
+ * absent or unparseable. Accepts delta-seconds and HTTP-date; a date in the
+ * past means "now" (0).
+ */
+export function parseRetryAfter(header: string | null | undefined, now: Date | number): number | null {
+  if (header == null) return null;
+  const value = header.trim();
+  if (value === "") return null;
+  if (/^\d+$/.test(value)) {
+    const seconds = Number(value);
+    return Number.isSafeInteger(seconds * 1000) ? seconds * 1000 : null;
+  }
+  // HTTP-date always names a weekday or month; requiring a letter keeps
+  // Date.parse from reading things like "1.5" or "-3" as dates.
+  if (!/[A-Za-z]/.test(value)) return null;
+  // All HTTP-dates are GMT, but asctime's form does not say so, and
+  // Date.parse would read it in the process's local time zone.
+  const at = Date.parse(/\b(?:GMT|UTC)\b/i.test(value) ? value : `${value} GMT`);
+  if (Number.isNaN(at)) return null;
   const nowMs = typeof now === "number" ? now : now.getTime();
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/u.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
+  return Math.max(0, at - nowMs);
 }

@@ -5,7 +5,7 @@
 import packageJson from "../../package.json" with { type: "json" };
 import type { ConnectorContext, OutboundMessage, SendResult } from "../sdk.ts";
 import { signatureHeader } from "./signature.ts";
-import { parseRetryAfter } from "./retry-schedule.ts";
+import { parseRetryAfter } from "../http-kit/index.ts";
 
 export const USER_AGENT = `portalsync/${packageJson.version}`;
 export const DEFAULT_TIMEOUT_MS = 15_000;

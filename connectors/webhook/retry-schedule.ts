@@ -2,6 +2,8 @@
 // counted from the end of the previous attempt; entry 0 ("immediately") is the
 // first attempt. After the last entry the delivery is dead (a person replays it).
 
+export { parseRetryAfter } from "../http-kit/index.ts";
+
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
@@ -69,28 +71,4 @@ export function nextAttemptDelay(attemptsMade: number, options: NextAttemptOptio
 function clampUnit(value: number): number {
   if (!Number.isFinite(value) || value < 0) return 0;
   return value >= 1 ? 1 : value;
-}
-
-/**
- * Retry-After (RFC 9110 §10.2.3) → milliseconds from `now`, or `null` when
- * absent or unparseable. Accepts delta-seconds and HTTP-date; a date in the
- * past means "now" (0).
- */
-export function parseRetryAfter(header: string | null | undefined, now: Date | number): number | null {
-  if (header == null) return null;
-  const value = header.trim();
-  if (value === "") return null;
-  if (/^\d+$/.test(value)) {
-    const seconds = Number(value);
-    return Number.isSafeInteger(seconds * 1000) ? seconds * 1000 : null;
-  }
-  // HTTP-date always names a weekday or month; requiring a letter keeps
-  // Date.parse from reading things like "1.5" or "-3" as dates.
-  if (!/[A-Za-z]/.test(value)) return null;
-  // All HTTP-dates are GMT, but asctime's form does not say so, and
-  // Date.parse would read it in the process's local time zone.
-  const at = Date.parse(/\b(?:GMT|UTC)\b/i.test(value) ? value : `${value} GMT`);
-  if (Number.isNaN(at)) return null;
-  const nowMs = typeof now === "number" ? now : now.getTime();
-  return Math.max(0, at - nowMs);
 }

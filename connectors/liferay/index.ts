@@ -1,0 +1,24 @@
+// Liferay DXP 7.4 / Portal GA129+ as a target: documents and procedures
+// written into a site through headless-delivery (see README.md).
+
+import type { TargetConnector } from "../sdk.ts";
+import { createLiferayClient } from "./client.ts";
+import { liferayOptionsSchema, type LiferayOptions } from "./options.ts";
+
+const liferay: TargetConnector<LiferayOptions> = {
+  name: "liferay",
+  title: "Liferay sites (headless-delivery: web content and Documents and Media)",
+  optionsSchema: liferayOptionsSchema,
+  create: (site, ctx) => createLiferayClient(site.options, ctx),
+  // Loaded on demand: the stand-in needs the OpenAPI validator (ajv), a development dependency.
+  createSimulator: async (options) => {
+    const { createLiferaySimulator } = await import("./simulator.ts");
+    return createLiferaySimulator(options);
+  },
+};
+
+export default liferay;
+
+export { createLiferayClient, DEFAULT_TIMEOUT_MS } from "./client.ts";
+export { liferayOptionsSchema, type LiferayOptions, type LiferayOptionsInput } from "./options.ts";
+export { contentErc, fileErc, structuredContentBody, documentMetadata, DEFAULT_FIELD_NAMES } from "./mapping.ts";
