@@ -8,6 +8,7 @@ import { createDvcSimulator, type DvcSimulator } from "../../connectors/dvc/simu
 import { createReceiverSimulator, serveReceiver, type ReceiverSimulator, type ServedReceiver } from "../../connectors/webhook/receiver-simulator.ts";
 import { generateSecret } from "../../connectors/webhook/signature.ts";
 import { createApiToken } from "../../src/auth/index.ts";
+import { POSTGRES_FEED_SETTLE_SECONDS } from "../../src/delivery/feed-query.ts";
 import { serveApp, startTestHub, type Served, type TestHub } from "../support/hub.ts";
 
 const CLIENT = { clientId: "portalsync-test", clientSecret: "simulator-secret-123" };
@@ -89,10 +90,18 @@ describe("a procedure first seen abolished", () => {
     expect(receiver.anomalies("tinh")).toEqual([]);
 
     // Pull, in review mode: abolitions are in the feed at once, publications wait for review.
-    const items = await feed();
+    // (On PostgreSQL the feed holds rows back for POSTGRES_FEED_SETTLE_SECONDS after a change.)
+    const items = await waitFor(
+      "abolitions in the pull feed",
+      async () => {
+        const now = await feed();
+        return now.filter((i) => i.event === "procedure.abolished").length >= abolished.length && now;
+      },
+      (POSTGRES_FEED_SETTLE_SECONDS + 30) * 1000,
+    );
     expect(items.filter((i) => i.event === "procedure.abolished").map((i) => i.code).sort()).toEqual([...abolished].sort());
     expect(items.filter((i) => i.event === "procedure.published")).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 
   it("is not announced again by a resync, nor by a later change while still abolished", async () => {
     const abolished = dvc.procedures().filter((p) => p.TRANGTHAI !== "1").map((p) => p.MATTHC);
@@ -106,5 +115,5 @@ describe("a procedure first seen abolished", () => {
     await waitFor("the outbox to drain", async () => (await hub.ctx.db.prisma.delivery.count({ where: { siteId: "tinh", state: { in: ["pending", "sending", "failed"] } } })) === 0);
     for (const code of abolished) expect(abolishedAt(code)).toHaveLength(1);
     expect((await feed()).filter((i) => i.event === "procedure.abolished")).toHaveLength(abolished.length);
-  }, 120_000);
+  }, 240_000);
 });
