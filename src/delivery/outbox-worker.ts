@@ -1,6 +1,7 @@
-// The outbox worker: claims due deliveries (claim.ts), sends each through its
-// site's target connector (targets.ts) and records what happened
-// (outcomes.ts). This module is the scheduling between them:
+// The outbox worker: claims due deliveries (claim.ts), prepares them
+// (prepare.ts), sends each through its site's target connector (send.ts,
+// targets.ts) and records what happened (outcomes.ts, result-batcher.ts).
+// This module is the scheduling between them:
 //
 // - Claims are large (up to max(512, concurrency × 32) rows, at most
 //   perSite × 4 per site, claimed again once half are done) and feed a local
@@ -11,8 +12,6 @@
 // - Queued rows keep their lease: it is renewed while they wait, and a row
 //   whose lease could run out before its send would time out is released
 //   unsent (as is every queued row on stop), its attempt not counted.
-// - Results are written in batches (at once when half a queue has finished
-//   or nothing else is under way, else within 100 ms).
 // - A site stops as a whole, its queued rows kept: 410 Gone disables its
 //   endpoint (disabledReason), a refusal of the hub's credentials
 //   (unauthorized) or a configuration problem stops it (stoppedReason); the
@@ -22,12 +21,11 @@ import type { SendResult } from "../../connectors/sdk.ts";
 import { nextAttemptDelay } from "../../connectors/webhook/retry-schedule.ts";
 import type { HubContext } from "../hub/context.ts";
 import { claimRows, recoverStaleRows, renewLeaseRows, type Claimed } from "./claim.ts";
-import { finished, putBack as putBackOutcome, released, verdictFor, writeOutcomes, type Finish, type Outcome } from "./outcomes.ts";
-import { buildData, contractTime, decideWire, type FileSnapshot, type ItemSnapshot, type PriorDelivery } from "./payload.ts";
-import { linkExpiry, downloadUrl } from "./signed-url.ts";
-import { loadSections, loadSnapshots, versionIdOf } from "./snapshot.ts";
-import { createTargetPool, deliveryFiles, deliveryRequest, resolveTargets, stopSite, type TargetPool } from "./targets.ts";
-import { downloadKeyFor } from "./url-key.ts";
+import { finished, putBack as putBackOutcome, released, verdictFor, writeOutcomes, type Finish } from "./outcomes.ts";
+import { createPreparer, type Prepared } from "./prepare.ts";
+import { createResultBatcher } from "./result-batcher.ts";
+import { sendPrepared } from "./send.ts";
+import { createTargetPool, disableEndpoint, resolveTargets, stopSite, type TargetPool } from "./targets.ts";
 
 export interface OutboxWorkerOptions {
   /** Public base URL of the hub, for signed file links. */
@@ -57,14 +55,6 @@ export interface OutboxWorker {
   idle(): Promise<void>;
 }
 
-/** What a claimed row needs to be sent, loaded for its whole batch at claim time. */
-interface Prepared {
-  snapshot: ItemSnapshot | undefined;
-  section: { slug: string; name: string; itemKind: "document" | "procedure" } | undefined;
-  remoteId: string | null;
-  prior: PriorDelivery | null;
-}
-
 /** A claimed row waiting in the local queue for a free slot. */
 interface Queued {
   row: Claimed;
@@ -87,8 +77,6 @@ export function outboxOf(ctx: HubContext): OutboxWorker | undefined {
 
 const SITE_REFRESH_MS = 1_000;
 const RECOVER_EVERY_MS = 5_000;
-/** Results wait at most this long for others to share their write. */
-const FLUSH_DELAY_MS = 100;
 
 export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions): OutboxWorker {
   const prisma = ctx.db.prisma;
@@ -117,7 +105,7 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
   const perSiteQueue = perSite * 4;
   const retryDelay = options.retryDelay ?? ((n: number, retryAfterMs: number | null) => nextAttemptDelay(n, { retryAfterMs, random: Math.random }));
   const targets = options.targets ?? createTargetPool(ctx, resolveTargets(ctx.config, ctx.connectors));
-  const keyPromise = downloadKeyFor(ctx.config);
+  const preparer = createPreparer(ctx, options.baseUrl);
 
   /** Claimed rows waiting for a free slot, oldest seq first. */
   let queue: Queued[] = [];
@@ -127,7 +115,6 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
   const claimedPerSite = new Map<string, number>();
   /** Rows this worker claimed whose result is not written yet: never "recovered" from under it. */
   const owned = new Set<string>();
-  const pendingResults: Outcome[] = [];
   /**
    * Sites that answered 410 or refused the hub's credentials, with when the
    * stop was written: claimed rows go back unsent until a site list read
@@ -141,12 +128,16 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
   let running = true;
   let wakeUp: (() => void) | null = null;
   let woken = false;
-  let flushing: Promise<void> | null = null;
-  let flushTimer: NodeJS.Timeout | null = null;
   let quiet = false;
   let idleWaiters: (() => void)[] = [];
-  let key: Awaited<typeof keyPromise> | null = null;
-
+  const results = createResultBatcher({
+    write: (batch) => writeOutcomes(ctx.db, batch, ctx.now()),
+    log,
+    flushAt: queueRefill,
+    writeNow: () => !running || (inflight.size === 0 && queue.length === 0),
+    written: (ids) => ids.forEach((id) => owned.delete(id)),
+    flushed: () => wake(),
+  });
 
   function wake() {
     woken = true;
@@ -244,83 +235,26 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
     return rows;
   }
 
-  // One version goes to many sites (~40 in a province), so its snapshot is
-  // loaded once, not once per row. The key includes the row's state hash
-  // (the dedupKey's last part: the metadata hash for documents), so a
-  // metadata-only update of a version is never served from an older snapshot.
-  const snapshotCache = new Map<string, ItemSnapshot>();
-  const sectionCache = new Map<string, NonNullable<Prepared["section"]>>();
-  const SNAPSHOT_CACHE_SIZE = 2_000;
-  const snapshotKey = (row: Claimed) => `${versionIdOf(row)}|${row.dedupKey.split("|").at(-1)}`;
-
-  async function cachedSnapshots(batch: Claimed[]): Promise<Map<string, ItemSnapshot>> {
-    const missing = batch.filter((r) => !snapshotCache.has(snapshotKey(r)));
-    if (missing.length > 0) {
-      const loaded = await loadSnapshots(prisma, missing, ctx.verifier?.policyKey ?? null);
-      for (const row of missing) {
-        const snap = loaded.get(versionIdOf(row));
-        if (snap) snapshotCache.set(snapshotKey(row), snap);
-      }
-      // Oldest first out: Map keeps insertion order.
-      for (const key of snapshotCache.keys()) {
-        if (snapshotCache.size <= SNAPSHOT_CACHE_SIZE) break;
-        snapshotCache.delete(key);
-      }
-    }
-    const out = new Map<string, ItemSnapshot>();
-    for (const row of batch) {
-      const snap = snapshotCache.get(snapshotKey(row));
-      if (snap) out.set(row.id, snap);
-    }
-    return out;
-  }
-
-  /** Section ids never change slug (sections are keyed by site + slug). */
-  async function cachedSections(batch: Claimed[]): Promise<Map<string, NonNullable<Prepared["section"]>>> {
-    const missing = batch.map((r) => r.sectionId).filter((id) => !sectionCache.has(id));
-    if (missing.length > 0) for (const [id, section] of await loadSections(prisma, missing)) sectionCache.set(id, section);
-    return sectionCache;
-  }
-
-  /** Loads the snapshots a claimed batch needs (once per version) and queues it. */
+  /** Loads what a claimed batch needs (once per version) and queues it. */
   async function enqueue(batch: Claimed[]): Promise<void> {
-    let loaded;
+    let prepared: Map<string, Prepared>;
     try {
-      loaded = await Promise.all([keyPromise, cachedSnapshots(batch), cachedSections(batch)]);
+      prepared = await preparer.prepare(batch);
     } catch (error) {
       log.error({ err: error, count: batch.length }, "could not prepare claimed deliveries");
       for (const row of batch) {
         bump(claimedPerSite, row.siteId, -1);
         putBack(row, `internal error: ${(error as Error).message}`);
       }
-      scheduleFlush();
+      results.schedule();
       return;
     }
-    const [linkKey, snapshots, sections] = loaded;
-    key = linkKey;
     const leaseUntil = ctx.now().getTime() + leaseMs;
-    for (const row of batch) {
-      const prior = row.priorEvent === null ? null : { event: row.priorEvent, version: row.priorVersion ?? 0 };
-      queue.push({ row, leaseUntil, prepared: { snapshot: snapshots.get(row.id), section: sections.get(row.sectionId), remoteId: row.remoteId, prior } });
-    }
+    for (const row of batch) queue.push({ row, leaseUntil, prepared: prepared.get(row.id)! });
     // Rows still queued from earlier claims (sites at their limit) and rows
     // that became due since (retries) mix: the queue stays in seq order.
     if (queue.length > batch.length) queue.sort((a, b) => (BigInt(a.row.seq) < BigInt(b.row.seq) ? -1 : 1));
     pump();
-  }
-
-  // One version's files go to ~40 sites with the same expiry (it follows the
-  // version's creation): each link is signed once.
-  const linkCache = new Map<string, string>();
-  function cachedLink(f: FileSnapshot, exp: number): string {
-    const k = `${f.sha256}\n${exp}\n${f.name}`;
-    let url = linkCache.get(k);
-    if (url === undefined) {
-      if (linkCache.size >= 10_000) linkCache.clear();
-      url = downloadUrl(options.baseUrl, key!, { sha256: f.sha256, exp, name: f.name });
-      linkCache.set(k, url);
-    }
-    return url;
   }
 
   /** Starts queued sends while there are free slots (in all and for the row's site). */
@@ -347,35 +281,12 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
       // The claim must outlast the send: a row that waited so long its lease
       // could expire mid-send goes back unsent (another process may take it).
       if (q.leaseUntil - ctx.now().getTime() < timeoutMs + startSpareMs) return release(row);
-      const { snapshot, section, remoteId, prior } = prepared;
-      if (!snapshot || !section) return finish(row, { state: "dead", error: "the item version or section no longer exists" });
-      const decision = decideWire({ event: row.event, version: snapshot.version }, prior, remoteId);
-      if (!decision.send) return finish(row, { state: "delivered", error: `not sent: ${decision.reason}` });
-      // Links expire relative to when the row became due, not to this
-      // attempt: every retry of the message carries identical data.
-      const exp = linkExpiry(new Date(row.releasedAtMs ?? row.createdAtMs), ctx.config.delivery.downloadUrlTtlSeconds);
-      const link = (f: FileSnapshot) => cachedLink(f, exp);
-      const data = buildData(snapshot, { site: row.siteId, section: section.slug, remoteId: decision.remoteId, verifyBase: options.baseUrl }, link);
-      const request = deliveryRequest({
-        messageId: row.messageId,
-        timestamp: Math.floor(ctx.now().getTime() / 1000),
-        occurredAt: contractTime(new Date(row.createdAtMs)),
-        event: decision.type,
-        itemId: row.itemId,
-        data,
-        site,
-        section,
-        files: deliveryFiles(snapshot.files, link, ctx.blobs),
-        remoteId: decision.remoteId,
+      const attempt = await sendPrepared(row, prepared, {
+        client, site, baseUrl: options.baseUrl, link: preparer.link, blobs: ctx.blobs,
+        downloadUrlTtlSeconds: ctx.config.delivery.downloadUrlTtlSeconds, now: ctx.now,
       });
-      let result: SendResult;
-      try {
-        result = await client.deliver(request);
-      } catch (error) {
-        // A configuration error (the webhook client refuses to sign): a person fixes it and replays.
-        return finish(row, { state: "dead", error: `not sent: ${(error as Error).message}` });
-      }
-      await record(row, result);
+      if (attempt.kind === "finish") return finish(row, attempt.finish);
+      await record(row, attempt.result);
     })()
       .catch((error) => {
         log.error({ err: error, delivery: row.id }, "delivery failed unexpectedly");
@@ -385,7 +296,7 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
         inflight.delete(row.id);
         bump(inflightPerSite, row.siteId, -1);
         bump(claimedPerSite, row.siteId, -1);
-        scheduleFlush();
+        results.schedule();
         pump();
         // Running low: claim the next batch now rather than at the next poll.
         if (queue.length + inflight.size === queueRefill) wake();
@@ -406,9 +317,9 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
     finish(row, f);
   }
 
-  const putBack = (row: Claimed, error: string, status: number | null = null) => void pendingResults.push(putBackOutcome(row, error, status, ctx.now().getTime()));
-  const release = (row: Claimed) => void pendingResults.push(released(row, ctx.now().getTime()));
-  const finish = (row: Claimed, r: Finish) => void pendingResults.push(finished(row, r, ctx.now().getTime()));
+  const putBack = (row: Claimed, error: string, status: number | null = null) => results.push(putBackOutcome(row, error, status, ctx.now().getTime()));
+  const release = (row: Claimed) => results.push(released(row, ctx.now().getTime()));
+  const finish = (row: Claimed, r: Finish) => results.push(finished(row, r, ctx.now().getTime()));
 
   /**
    * The whole site stops; its queued rows wait (nothing is lost). 410: only
@@ -422,10 +333,7 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
     sites.delete(siteId);
     if (why === "gone") {
       const reason = `the portal answered 410 Gone at ${ctx.now().toISOString()}: ${result.error ?? ""}`.trim();
-      await prisma.$transaction([
-        prisma.site.update({ where: { id: siteId }, data: { disabledReason: reason } }),
-        prisma.auditEvent.create({ data: { actor: "system", action: "site.endpoint.disable", targetType: "site", targetId: siteId, details: { reason } } }),
-      ]);
+      await disableEndpoint(prisma, siteId, reason);
       log.warn({ site: siteId, reason }, "portal endpoint disabled");
     } else {
       const reason = `${result.status ? `HTTP ${result.status}: ` : ""}${result.error ?? "the site refused the hub's credentials"}`;
@@ -435,47 +343,6 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
     stoppedSites.set(siteId, Date.now());
   }
 
-  /**
-   * Results are written together: at once when enough have gathered or
-   * nothing else is under way, else within FLUSH_DELAY_MS.
-   */
-  function scheduleFlush(): void {
-    if (flushing || pendingResults.length === 0) return;
-    const now = !running || pendingResults.length >= queueRefill || (inflight.size === 0 && queue.length === 0);
-    if (!now) {
-      flushTimer ??= setTimeout(() => {
-        flushTimer = null;
-        scheduleFlush();
-      }, FLUSH_DELAY_MS);
-      return;
-    }
-    if (flushTimer) {
-      clearTimeout(flushTimer);
-      flushTimer = null;
-    }
-    flushing = (async () => {
-      // Let sends finishing in the same tick join this batch.
-      await new Promise((resolve) => setImmediate(resolve));
-      while (pendingResults.length > 0) {
-        const batch = pendingResults.splice(0, 500);
-        try {
-          await writeResults(batch);
-        } catch (error) {
-          // The rows stay 'sending' and come back after their lease; the
-          // portal deduplicates the resend by webhook-id.
-          log.error({ err: error, count: batch.length }, "could not record delivery results");
-        }
-        for (const o of batch) owned.delete(o.id);
-      }
-    })().finally(() => {
-      flushing = null;
-      // Finished rows may unblock later changes of the same items.
-      wake();
-      scheduleFlush();
-    });
-  }
-
-  const writeResults = (batch: Outcome[]) => writeOutcomes(ctx.db, batch, ctx.now());
 
   function notifyIdle() {
     if (!quiet) return;
@@ -503,7 +370,7 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
         if (!running) break;
         log.error({ err: error }, "outbox worker iteration failed");
       }
-      quiet = claimed === 0 && queue.length === 0 && inflight.size === 0 && pendingResults.length === 0 && !flushing;
+      quiet = claimed === 0 && queue.length === 0 && inflight.size === 0 && !results.busy();
       notifyIdle();
       if (!running) break;
       // Claimed a batch and still below the refill mark: there may be more right away.
@@ -525,13 +392,9 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
         release(q.row);
       }
       queue = [];
-      if (flushTimer) clearTimeout(flushTimer);
-      flushTimer = null;
+      results.cancelTimer();
       await Promise.allSettled([...inflight.values()]);
-      while (flushing || pendingResults.length > 0) {
-        if (!flushing) scheduleFlush();
-        await flushing;
-      }
+      await results.drain();
       workers.delete(ctx);
       quiet = true;
       notifyIdle();

@@ -84,6 +84,14 @@ export async function stopSite(prisma: Prisma, siteId: string, kind: StopKind, r
   ]);
 }
 
+/** A 410 Gone: only the endpoint is disabled, until a person re-enables it. */
+export async function disableEndpoint(prisma: Prisma, siteId: string, reason: string): Promise<void> {
+  await prisma.$transaction([
+    prisma.site.update({ where: { id: siteId }, data: { disabledReason: reason } }),
+    prisma.auditEvent.create({ data: { actor: "system", action: "site.endpoint.disable", targetType: "site", targetId: siteId, details: { reason } } }),
+  ]);
+}
+
 export async function resumeSite(prisma: Prisma, siteId: string, actor: string, why: string): Promise<void> {
   const row = await prisma.site.findUnique({ where: { id: siteId }, select: { stoppedReason: true, stoppedKind: true } });
   if (!row?.stoppedReason) return;
