@@ -87,3 +87,17 @@ describe("vietnamTime", () => {
     expect(vietnamTime(Date.parse("2026-11-18T20:00:00.250Z"))).toBe("2026-11-19T03:00:00.250+07:00");
   });
 });
+
+describe("where credentials may travel", () => {
+  it("https anywhere, http only to loopback", async () => {
+    const { credentialsMayTravelTo } = await import("./transport.ts");
+    expect(credentialsMayTravelTo("https://binhthuan.gov.vn")).toBe(true);
+    expect(credentialsMayTravelTo("http://127.0.0.1:8080")).toBe(true);
+    expect(credentialsMayTravelTo("http://127.1.2.3")).toBe(true);
+    expect(credentialsMayTravelTo("http://[::1]:8080")).toBe(true);
+    expect(credentialsMayTravelTo("http://localhost")).toBe(true);
+    expect(credentialsMayTravelTo("http://binhthuan.gov.vn")).toBe(false);
+    expect(credentialsMayTravelTo("http://127.0.0.1.example.com")).toBe(false);
+    expect(credentialsMayTravelTo("ftp://127.0.0.1")).toBe(false);
+  });
+});

@@ -19,3 +19,23 @@ describe("the liferay TargetConnector", () => {
     expect(await state.json()).toMatchObject({ folders: [], documents: [], contents: [] });
   });
 });
+
+describe("liferay site validation", () => {
+  const site = (baseUrl: string, auth: Record<string, string>) => {
+    const options = liferay.optionsSchema.parse({ baseUrl, siteId: 20121, auth, contentStructureId: 40123 });
+    return { id: "tinh", name: "Tỉnh", endpoint: null, secrets: [], options };
+  };
+
+  it("refuses credentials over plain HTTP to another host, naming the key", () => {
+    expect(liferay.validate!(site("http://cong.example.gov.vn", { clientId: "a", clientSecret: "s" }))).toEqual([
+      { severity: "error", path: "options.baseUrl", message: "use https:// (the OAuth2 client secret must not travel over plain HTTP)" },
+    ]);
+    expect(liferay.validate!(site("http://10.0.0.5:8080", { username: "u", password: "p" }))[0]?.message).toContain("the password");
+  });
+
+  it("accepts https:// anywhere and http:// on this machine", () => {
+    expect(liferay.validate!(site("https://cong.example.gov.vn", { username: "u", password: "p" }))).toEqual([]);
+    expect(liferay.validate!(site("http://127.0.0.1:8080", { clientId: "a", clientSecret: "s" }))).toEqual([]);
+    expect(liferay.validate!(site("http://localhost:8080", { clientId: "a", clientSecret: "s" }))).toEqual([]);
+  });
+});

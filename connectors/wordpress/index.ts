@@ -1,6 +1,7 @@
 // WordPress sites as delivery targets (see README.md): a section is a
 // category, a document or procedure one post, its files media items.
 
+import { credentialsMayTravelTo } from "../http-kit/index.ts";
 import type { SiteProblem, TargetConnector } from "../sdk.ts";
 import { createWordPressClient, wordpressOptionsSchema, type WordPressOptions } from "./client.ts";
 import { createWordPressSimulator } from "./simulator.ts";
@@ -11,10 +12,9 @@ const wordpress: TargetConnector<WordPressOptions> = {
   optionsSchema: wordpressOptionsSchema,
   validate(site) {
     const problems: SiteProblem[] = [];
-    const url = new URL(site.options.baseUrl);
     // Application passwords travel in clear over plain HTTP; WordPress itself
     // refuses them there unless the site is a local one.
-    if (url.protocol !== "https:" && !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) {
+    if (!credentialsMayTravelTo(site.options.baseUrl)) {
       problems.push({ severity: "error", path: "options.baseUrl", message: "use https:// (an application password must not travel over plain HTTP)" });
     }
     return problems;
