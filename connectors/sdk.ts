@@ -224,6 +224,20 @@ export interface TargetConnector<Options = unknown> {
   create(site: TargetSite<Options>, ctx: ConnectorContext & { timeoutMs: number }): TargetClient;
   /** A stand-in of the target system (demo, tests, benchmarks). */
   createSimulator?(options: { baseUrl: string; [key: string]: unknown }): Simulator | Promise<Simulator>;
+  /**
+   * A demo site on the stand-in (`npm start`): the hub adds it, with the
+   * usual two sections, and mounts the stand-in at /sim/<name>.
+   */
+  demo?: TargetDemo;
+}
+
+export interface TargetDemo {
+  siteId: string;
+  siteName: string;
+  /** The site's `options` for a stand-in served at `baseUrl`. */
+  options(baseUrl: string): Record<string, unknown>;
+  /** Extra options for createSimulator (credentials matching `options`). */
+  simulator?: Record<string, unknown>;
 }
 
 /** The webhook connector's wire message (its low-level sender takes it). */

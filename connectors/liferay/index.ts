@@ -6,6 +6,9 @@ import type { TargetConnector } from "../sdk.ts";
 import { createLiferayClient } from "./client.ts";
 import { liferayOptionsSchema, type LiferayOptions } from "./options.ts";
 
+// The demo's stand-in only: it runs inside the hub and holds nothing real.
+const DEMO_OAUTH2 = { clientId: "portalsync-demo", clientSecret: "demo-liferay-secret" };
+
 const liferay: TargetConnector<LiferayOptions> = {
   name: "liferay",
   title: "Liferay sites (headless-delivery: web content and Documents and Media)",
@@ -22,6 +25,12 @@ const liferay: TargetConnector<LiferayOptions> = {
   createSimulator: async (options) => {
     const { createLiferaySimulator } = await import("./simulator.ts");
     return createLiferaySimulator(options);
+  },
+  demo: {
+    siteId: "so-tu-phap",
+    siteName: "Trang TTĐT Sở Tư pháp (Liferay mô phỏng)",
+    options: (baseUrl) => ({ baseUrl, siteId: 20121, auth: DEMO_OAUTH2, contentStructureId: 40123 }),
+    simulator: { siteId: 20121, oauth2: DEMO_OAUTH2 },
   },
 };
 

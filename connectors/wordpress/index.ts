@@ -6,6 +6,10 @@ import type { SiteProblem, TargetConnector } from "../sdk.ts";
 import { createWordPressClient, wordpressOptionsSchema, type WordPressOptions } from "./client.ts";
 import { createWordPressSimulator } from "./simulator.ts";
 
+// The demo's stand-in only: it runs inside the hub and holds nothing real.
+const DEMO_USER = "portalsync";
+const DEMO_APP_PASSWORD = "demo demo demo demo demo demo";
+
 const wordpress: TargetConnector<WordPressOptions> = {
   name: "wordpress",
   title: "WordPress sites (REST API, application password)",
@@ -21,6 +25,12 @@ const wordpress: TargetConnector<WordPressOptions> = {
   },
   create: (site, ctx) => createWordPressClient(site, ctx),
   createSimulator: (options) => createWordPressSimulator(options),
+  demo: {
+    siteId: "xa-binh-thuan",
+    siteName: "Trang TTĐT xã Bình Thuận (WordPress mô phỏng)",
+    options: (baseUrl) => ({ baseUrl, username: DEMO_USER, applicationPassword: DEMO_APP_PASSWORD }),
+    simulator: { username: DEMO_USER, applicationPassword: DEMO_APP_PASSWORD },
+  },
 };
 
 export default wordpress;

@@ -1,6 +1,7 @@
 // Demo mode (`npm start`): every connector's simulator runs inside the hub's
 // own server under /sim/<connector>, a simulated portal (two sites) under
-// /sim/portal, and demo sources, sites and routing rules point at them, so a
+// /sim/portal, one site per CMS target with a demo stand-in (TargetDemo),
+// and demo sources, sites and routing rules point at them, so a
 // newcomer watches documents flow end to end with nothing else installed.
 
 import { mkdir } from "node:fs/promises";
@@ -17,6 +18,7 @@ import type { RunningHub } from "./hub.ts";
 const DEMO_CLIENT = { clientId: "portalsync-demo", clientSecret: "demo-secret-for-the-simulators-only" };
 // Fixed demo secrets: the simulated portal is local and holds nothing real.
 const DEMO_SITE_SECRET = "whsec_cG9ydGFsc3luYy1kZW1vLXNpdGUtc2VjcmV0LTAx";
+const PLACEHOLDER_URL = "http://127.0.0.1:1";
 const TEST_CA_DIR = fileURLToPath(new URL("../../connectors/sim-kit/test-ca", import.meta.url));
 
 export interface DemoSetup {
@@ -50,6 +52,26 @@ export async function demoSetup(base: Config, registry: ConnectorRegistry, log: 
     const mount = lateMount(prefix);
     mounts.push({ path: prefix, app: mount.app });
     late.push({ name, prefix, set: mount.set });
+  }
+  // Targets with a stand-in and a demo site (a CMS): one site each, mounted
+  // at /sim/<name>. Until the port is known their address is a loopback
+  // placeholder (credentials may go to loopback, so the start-up check passes).
+  const cmsSites: { name: string; siteId: string; set: (s: Simulator) => void; simulator: Record<string, unknown> }[] = [];
+  const cmsConfigs: Config["sites"] = [];
+  for (const [name, connector] of registry.targets) {
+    if (!connector.createSimulator || !connector.demo) continue;
+    const prefix = `/sim/${name}`;
+    const mount = lateMount(prefix);
+    mounts.push({ path: prefix, app: mount.app });
+    cmsSites.push({ name, siteId: connector.demo.siteId, set: mount.set, simulator: connector.demo.simulator ?? {} });
+    cmsConfigs.push({
+      id: connector.demo.siteId, name: connector.demo.siteName, mode: "push", connector: name, options: connector.demo.options(PLACEHOLDER_URL), secrets: [],
+      publishMode: "automatic", allowUnverified: false, enabled: true,
+      sections: [
+        { slug: "van-ban-chi-dao-dieu-hanh", name: "Văn bản chỉ đạo điều hành", itemKind: "document" },
+        { slug: "thu-tuc-hanh-chinh", name: "Thủ tục hành chính", itemKind: "procedure" },
+      ],
+    });
   }
   const portal = lateMount("/sim/portal");
   const inboxSim = lateMount("/sim/edxml-inbox");
@@ -90,11 +112,16 @@ export async function demoSetup(base: Config, registry: ConnectorRegistry, log: 
         publishMode: "review", allowUnverified: false, enabled: true,
         sections: [{ slug: "van-ban-chi-dao-dieu-hanh", name: "Văn bản chỉ đạo điều hành", itemKind: "document" }],
       },
+      ...cmsConfigs,
     ],
     routing: [
       ...base.routing,
       { id: "demo-all-documents", name: "Mọi văn bản công khai → cổng tỉnh", priority: 100, enabled: true, match: { itemKind: "document" }, targets: ["tinh/van-ban-chi-dao-dieu-hanh"] },
       { id: "demo-procedures", name: "Thủ tục hành chính → cổng tỉnh", priority: 100, enabled: true, match: { itemKind: "procedure" }, targets: ["tinh/thu-tuc-hanh-chinh"] },
+      ...cmsConfigs.map((site) => ({
+        id: `demo-${site.id}`, name: `Mọi văn bản và thủ tục → ${site.name}`, priority: 100, enabled: true, match: {},
+        targets: [`${site.id}/van-ban-chi-dao-dieu-hanh`, `${site.id}/thu-tuc-hanh-chinh`],
+      })),
       { id: "demo-binhson", name: "Văn bản UBND huyện Bình Sơn → trang huyện", priority: 50, enabled: true, match: { itemKind: "document", issuerName: ["UBND huyện Bình Sơn"] }, targets: ["binhson/van-ban-chi-dao-dieu-hanh"] },
     ],
   };
@@ -112,6 +139,11 @@ export async function demoSetup(base: Config, registry: ConnectorRegistry, log: 
       if (receiver) {
         const sim = await receiver({ baseUrl: url("/sim/portal"), sites: Object.fromEntries(sites.map((s) => [s, { secrets: [DEMO_SITE_SECRET] }])) });
         portal.set(sim);
+      }
+      for (const cms of cmsSites) {
+        cms.set(await registry.targets.get(cms.name)!.createSimulator!({ baseUrl: url(`/sim/${cms.name}`), ...cms.simulator }));
+        const site = config.sites.find((s) => s.id === cms.siteId)!;
+        site.options = registry.targets.get(cms.name)!.demo!.options(url(`/sim/${cms.name}`));
       }
       // Point the demo sources and sites at the simulators now the port is known.
       for (const s of config.sources) {
@@ -137,9 +169,10 @@ export async function demoSetup(base: Config, registry: ConnectorRegistry, log: 
         {
           api: `${hub.url}/api/openapi.json`,
           portal: `${hub.url}/sim/portal/`,
+          ...Object.fromEntries(cmsSites.map((cms) => [cms.name, `${hub.url}/sim/${cms.name}/`])),
           readiness: `${hub.url}/readyz`,
         },
-        "demo running: documents flow from the simulated iOffice, DVC and edXML inbox to the simulated portal",
+        "demo running: documents flow from the simulated iOffice, DVC and edXML inbox to the simulated portal and CMS stand-ins",
       );
     },
   };

@@ -83,4 +83,21 @@ describe("portalsync serve --demo", () => {
     const exit = await stopWithCtrlC(proc);
     expect(exit.code).toBe(0);
   });
+
+  it("publishes into the demo's WordPress and Liferay stand-ins as an anonymous reader sees them", { timeout: 120_000 }, async () => {
+    const { url } = await startDemo();
+    const until = Date.now() + 90_000;
+    let posts: { title: { rendered: string }; categories: number[] }[] = [];
+    let contents: unknown[] = [];
+    while (Date.now() < until) {
+      posts = (await (await fetch(`${url}/sim/wordpress/wp-json/wp/v2/posts?per_page=100`)).json()) as typeof posts;
+      const state = (await (await fetch(`${url}/sim/liferay/_sim/state`)).json()) as { contents: unknown[] };
+      contents = state.contents;
+      if (posts.length > 0 && contents.length > 0) break;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    expect(posts.length).toBeGreaterThan(0);
+    expect(posts.every((p) => p.categories.length === 1)).toBe(true);
+    expect(contents.length).toBeGreaterThan(0);
+  });
 });
