@@ -9,10 +9,22 @@ import { actor, error, fail, iso, json, security } from "./common.ts";
 
 const tokenView = z
   .object({
-    id: z.string(), name: z.string(), role: z.enum(["admin", "clerk", "site"]), siteId: z.string().nullable(),
+    id: z.string(), name: z.string(), role: z.enum(["admin", "clerk", "site"]), site: z.string().nullable(),
     createdAt: z.string(), lastUsedAt: z.string().nullable(), expiresAt: z.string().nullable(), revokedAt: z.string().nullable(),
   })
   .openapi("ApiToken");
+
+// `site`, as `portalsync token --site` and the console's form call it. A
+// body naming it otherwise (the older `siteId`) is refused, not ignored: a
+// site token made without its site would be useless and the mistake silent.
+const createTokenBody = z.strictObject({
+  name: z.string().min(1),
+  role: z.enum(["admin", "clerk", "site"]),
+  /** The site a `site` token reads for (its feed and files). */
+  site: z.string().min(1).optional(),
+  siteId: z.never({ error: "the field is named `site` (as in `portalsync token --site`)" }).optional(),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+});
 
 export function tokenRoutes(ctx: HubContext) {
   const app = new OpenAPIHono<AuthEnv>();
@@ -20,7 +32,7 @@ export function tokenRoutes(ctx: HubContext) {
   const prisma = ctx.db.prisma;
 
   const toToken = (t: { id: string; name: string; role: "admin" | "clerk" | "site"; siteId: string | null; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date | null; revokedAt: Date | null }) => ({
-    id: t.id, name: t.name, role: t.role, siteId: t.siteId, createdAt: t.createdAt.toISOString(), lastUsedAt: iso(t.lastUsedAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt),
+    id: t.id, name: t.name, role: t.role, site: t.siteId, createdAt: t.createdAt.toISOString(), lastUsedAt: iso(t.lastUsedAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt),
   });
   app.openapi(
     createRoute({ method: "get", path: "/api/v1/tokens", tags: ["tokens"], summary: "API tokens, without their secrets (admin)", security,
@@ -29,11 +41,11 @@ export function tokenRoutes(ctx: HubContext) {
   );
   app.openapi(
     createRoute({ method: "post", path: "/api/v1/tokens", tags: ["tokens"], summary: "Create a token; the secret is in this answer only (admin)", security,
-      request: { body: { required: true, content: { "application/json": { schema: z.object({ name: z.string().min(1), role: z.enum(["admin", "clerk", "site"]), siteId: z.string().optional(), expiresAt: z.iso.datetime({ offset: true }).optional() }) } } } },
+      request: { body: { required: true, content: { "application/json": { schema: createTokenBody } } } },
       responses: { 201: json(z.object({ id: z.string(), token: z.string() }), "created"), 400: json(error, "invalid"), 404: json(error, "no such site") } }),
     async (c) => {
       const b = c.req.valid("json");
-      const created = await createToken(prisma, actor(c), { name: b.name, role: b.role, siteId: b.siteId ?? null, expiresAt: b.expiresAt ? new Date(b.expiresAt) : null }).catch(fail);
+      const created = await createToken(prisma, actor(c), { name: b.name, role: b.role, siteId: b.site ?? null, expiresAt: b.expiresAt ? new Date(b.expiresAt) : null }).catch(fail);
       c.header("cache-control", "no-store");
       return c.json(created, 201);
     },
