@@ -198,8 +198,8 @@ function createPublicVerification(ctx: HubContext): PublicVerification {
         try {
           // Always the uploaded bytes' own verdict (never a stored report): the answer
           // must not depend on whether the hub happens to hold these bytes.
-          const report = await verify(file.path);
-          const published = await publishedPlaces(ctx.db, file.sha256);
+          // Independent: the places are looked up while the verifier waits on the file.
+          const [report, published] = await Promise.all([verify(file.path), publishedPlaces(ctx.db, file.sha256)]);
           return { sha256: file.sha256, published, signature: report ? publicSignature(report, [file.path]) : null };
         } finally {
           await file.remove();

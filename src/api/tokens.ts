@@ -17,14 +17,21 @@ const tokenView = z
 // `site`, as `portalsync token --site` and the console's form call it. A
 // body naming it otherwise (the older `siteId`) is refused, not ignored: a
 // site token made without its site would be useless and the mistake silent.
-const createTokenBody = z.strictObject({
-  name: z.string().min(1),
-  role: z.enum(["admin", "clerk", "site"]),
-  /** The site a `site` token reads for (its feed and files). */
-  site: z.string().min(1).optional(),
-  siteId: z.never({ error: "the field is named `site` (as in `portalsync token --site`)" }).optional(),
-  expiresAt: z.iso.datetime({ offset: true }).optional(),
-});
+const createTokenBody = z.strictObject(
+  {
+    name: z.string().min(1),
+    role: z.enum(["admin", "clerk", "site"]),
+    /** The site a `site` token reads for (its feed and files). */
+    site: z.string().min(1).optional(),
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys" && issue.keys.includes("siteId")
+        ? "the field is named `site` (as in `portalsync token --site`)"
+        : undefined,
+  },
+);
 
 export function tokenRoutes(ctx: HubContext) {
   const app = new OpenAPIHono<AuthEnv>();
