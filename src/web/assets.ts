@@ -49,6 +49,9 @@ form.reject input { width:9rem; }
 .grid-form { display:grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap:.75rem; align-items:end; }
 .filters, .search { display:flex; flex-wrap:wrap; gap:.5rem; align-items:end; margin-bottom:1rem; }
 .search input { flex:1 1 18rem; }
+/* A select is as wide as its longest option (a long site name): never wider than the form. */
+.filters label, .search label { max-width:100%; min-width:0; }
+.filters select, .search select { max-width:100%; }
 .toolbar { margin:.5rem 0; }
 .table-wrap { width:100%; overflow-x:auto; background:var(--card); border:1px solid var(--line); border-radius:10px; }
 table { border-collapse:collapse; width:100%; }
