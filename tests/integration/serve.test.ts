@@ -89,10 +89,15 @@ describe("portalsync serve --demo", () => {
     const until = Date.now() + 90_000;
     let posts: { title: { rendered: string }; categories: number[] }[] = [];
     let contents: unknown[] = [];
+    const getJson = async (p: string) => {
+      // A fresh connection each time: a reused keep-alive socket the server
+      // is just closing reads as ECONNRESET on a loaded machine.
+      const res = await fetch(`${url}${p}`, { headers: { connection: "close" } });
+      return res.json();
+    };
     while (Date.now() < until) {
-      posts = (await (await fetch(`${url}/sim/wordpress/wp-json/wp/v2/posts?per_page=100`)).json()) as typeof posts;
-      const state = (await (await fetch(`${url}/sim/liferay/_sim/state`)).json()) as { contents: unknown[] };
-      contents = state.contents;
+      posts = (await getJson("/sim/wordpress/wp-json/wp/v2/posts?per_page=100")) as typeof posts;
+      contents = ((await getJson("/sim/liferay/_sim/state")) as { contents: unknown[] }).contents;
       if (posts.length > 0 && contents.length > 0) break;
       await new Promise((r) => setTimeout(r, 1_000));
     }
