@@ -24,6 +24,7 @@ import { userRoutes } from "./users.ts";
 import { tokenRoutes } from "./tokens.ts";
 import { auditRoutes } from "./audit.ts";
 import { alertRoutes } from "./alerts.ts";
+import { reportRoutes } from "./reports.ts";
 import { consoleRoutes } from "../web/index.ts";
 import { publicRoutes } from "../web/public.tsx";
 import { publicVerifyRoutes } from "./public-verify.ts";
@@ -67,6 +68,7 @@ export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<a
   app.route("/", tokenRoutes(ctx));
   app.route("/", auditRoutes(ctx));
   app.route("/", alertRoutes(ctx));
+  app.route("/", reportRoutes(ctx));
   app.route("/", siteTargetRoutes(ctx));
   app.route("/", consoleRoutes(ctx));
   app.route("/", publicVerifyRoutes(ctx)); // no token: src/api/public-verify.ts

@@ -153,6 +153,18 @@ describe("loadConfig", () => {
     );
     expect(loadConfig({ cwd: dir, env: {} }).config.sources[0]?.name).toBe("Giá 100% $ và 50%");
   });
+
+  it("reads the reports calendar and refuses unknown keys, impossible dates and a day ending before it starts", async () => {
+    const write = (reports: unknown) => writeFile(path.join(dir, "portalsync.config.json"), JSON.stringify({ reports }));
+    await write({ holidays: ["2026-02-16"], workingWeekends: ["2026-01-10"], dayStart: "08:00", lateAfterHours: 8 });
+    expect(loadConfig({ cwd: dir, env: {} }).config.reports).toMatchObject({ holidays: ["2026-02-16"], dayStart: "08:00", dayEnd: "17:00", lateAfterHours: 8, fixedHolidays: ["01-01", "04-30", "05-01", "09-02"] });
+    await write({ holiday: ["2026-02-16"] });
+    expect(errorOf(() => loadConfig({ cwd: dir, env: {} }))).toMatch(/reports.*holiday/);
+    await write({ holidays: ["2026-02-30"] });
+    expect(errorOf(() => loadConfig({ cwd: dir, env: {} }))).toMatch(/reports\.holidays.*no such date/);
+    await write({ dayStart: "17:00", dayEnd: "07:30" });
+    expect(errorOf(() => loadConfig({ cwd: dir, env: {} }))).toMatch(/reports\.dayEnd.*after dayStart/);
+  });
 });
 
 function errorOf(action: () => unknown): string {

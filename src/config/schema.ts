@@ -3,6 +3,11 @@
 
 import { z } from "zod";
 
+const isoDate = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, "YYYY-MM-DD").refine((d) => {
+  const t = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d);
+}, "no such date");
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM");
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lower-case letters, digits and dashes");
 
 export const sourceSchema = z.strictObject({
@@ -162,6 +167,23 @@ export const configSchema = z.strictObject({
       concurrency: z.number().int().min(1).max(16).default(2),
       queue: z.number().int().min(0).max(1000).default(16),
     })
+    .prefault({}),
+  /** The editorial board's publication report (docs/reports.md): working calendar and lateness. */
+  reports: z
+    .strictObject({
+      /** Extra days off, YYYY-MM-DD: Tết, compensatory days off, the second day of 2 September… */
+      holidays: z.array(isoDate).default([]),
+      /** Weekend days worked in exchange for a bridged day off, YYYY-MM-DD. */
+      workingWeekends: z.array(isoDate).default([]),
+      /** Days off every year, MM-DD. */
+      fixedHolidays: z.array(z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, "MM-DD")).default(["01-01", "04-30", "05-01", "09-02"]),
+      /** Working time, Vietnam time. */
+      dayStart: hhmm.default("07:30"),
+      dayEnd: hhmm.default("17:00"),
+      /** A document is late when it reached a site more than this many working hours after its issue. */
+      lateAfterHours: z.number().positive().max(10_000).default(19),
+    })
+    .refine((r) => r.dayEnd > r.dayStart, { message: "dayEnd must be after dayStart", path: ["dayEnd"] })
     .prefault({}),
   sources: z.array(sourceSchema).default([]),
   sites: z.array(siteSchema).default([]),
