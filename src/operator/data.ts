@@ -2,7 +2,10 @@
 // its API answer never disagree.
 
 import type { HubContext } from "../hub/context.ts";
-import { foldVietnamese } from "../core/index.ts";
+import { DELIVERY_STATES } from "./lists.ts";
+
+export { DELIVERY_PAGE_SIZE, DELIVERY_STATES, listDeliveries, PAGE_SIZE, searchDocuments, searchProcedures, searchTerms } from "./lists.ts";
+export type { DeliveryListRow, DeliveryRow, DeliveryStateName, DocumentListRow, ProcedureListRow } from "./lists.ts";
 
 type Ctx = Pick<HubContext, "db" | "now" | "config">;
 
@@ -48,78 +51,102 @@ export interface Dashboard {
 }
 
 export async function sourceHealth(ctx: Ctx): Promise<SourceHealth[]> {
-  const prisma = ctx.db.prisma;
-  const [sources, failed] = await Promise.all([
-    prisma.source.findMany({ orderBy: { id: "asc" } }),
-    prisma.failedItem.groupBy({ by: ["sourceId", "gaveUp"], _count: { _all: true } }),
+  const sql = ctx.db.sql;
+  // One statement each, whatever the number of sources and runs: the recent
+  // runs come from the (sourceId, createdAt) index, RECENT_RUNS per source.
+  const [sources, runs, failed] = await Promise.all([
+    ctx.db.prisma.source.findMany({ orderBy: { id: "asc" } }),
+    sql.query<{ sourceId: string; id: string; status: string }>(
+      `SELECT s.id AS "sourceId", r.id, r.status::text AS status
+       FROM "Source" s CROSS JOIN LATERAL (
+         SELECT id, status FROM "SyncRun" WHERE "sourceId" = s.id ORDER BY "createdAt" DESC LIMIT ${RECENT_RUNS}
+       ) r`,
+    ),
+    sql.query<{ sourceId: string; gaveUp: boolean; n: number }>(`SELECT "sourceId", "gaveUp", count(*)::int AS n FROM "FailedItem" GROUP BY 1, 2`),
   ]);
   const now = ctx.now().getTime();
   const lagLimit = LAG_WARN_SECONDS(ctx) * 60;
-  return Promise.all(
-    sources.map(async (s) => {
-      const runs = await prisma.syncRun.findMany({ where: { sourceId: s.id }, orderBy: { createdAt: "desc" }, take: RECENT_RUNS, select: { id: true, status: true } });
-      const recentRuns: Record<string, number> = {};
-      for (const r of runs) recentRuns[r.status] = (recentRuns[r.status] ?? 0) + 1;
-      const running = runs.find((r) => r.status === "running" || r.status === "queued") ?? null;
-      const lagSeconds = s.lastSuccessAt ? Math.round((now - s.lastSuccessAt.getTime()) / 1000) : null;
-      const health: SourceHealth["health"] = !s.enabled
-        ? "disabled"
-        : s.consecutiveFailures > 0
-          ? "failing"
-          : s.schedule && lagSeconds !== null && lagSeconds > lagLimit
-            ? "lagging"
-            : "healthy";
-      const count = (gaveUp: boolean) => failed.find((f) => f.sourceId === s.id && f.gaveUp === gaveUp)?._count._all ?? 0;
-      return {
-        id: s.id, name: s.name, connector: s.connector, enabled: s.enabled, schedule: s.schedule,
-        lastRunAt: s.lastRunAt, lastSuccessAt: s.lastSuccessAt, lastErrorAt: s.lastErrorAt, lastError: s.lastError,
-        consecutiveFailures: s.consecutiveFailures, lagSeconds, health, recentRuns, running,
-        failedItems: { waiting: count(false), gaveUp: count(true) },
-      };
-    }),
-  );
+  return sources.map((s) => {
+    const recent = runs.rows.filter((r) => r.sourceId === s.id);
+    const recentRuns: Record<string, number> = {};
+    for (const r of recent) recentRuns[r.status] = (recentRuns[r.status] ?? 0) + 1;
+    const running = recent.find((r) => r.status === "running" || r.status === "queued") ?? null;
+    const lagSeconds = s.lastSuccessAt ? Math.round((now - s.lastSuccessAt.getTime()) / 1000) : null;
+    const health: SourceHealth["health"] = !s.enabled
+      ? "disabled"
+      : s.consecutiveFailures > 0
+        ? "failing"
+        : s.schedule && lagSeconds !== null && lagSeconds > lagLimit
+          ? "lagging"
+          : "healthy";
+    const count = (gaveUp: boolean) => failed.rows.find((f) => f.sourceId === s.id && f.gaveUp === gaveUp)?.n ?? 0;
+    return {
+      id: s.id, name: s.name, connector: s.connector, enabled: s.enabled, schedule: s.schedule,
+      lastRunAt: s.lastRunAt, lastSuccessAt: s.lastSuccessAt, lastErrorAt: s.lastErrorAt, lastError: s.lastError,
+      consecutiveFailures: s.consecutiveFailures, lagSeconds, health, recentRuns,
+      running: running ? { id: running.id, status: running.status } : null,
+      failedItems: { waiting: count(false), gaveUp: count(true) },
+    };
+  });
+}
+
+/** States a delivery leaves (counted exactly on every request: they are the work in hand, and few). */
+const OPEN_STATES = ["held", "pending", "sending", "failed", "dead"] as const;
+/** States a delivery ends in: most of the outbox, counted at most every SETTLED_COUNT_MS. */
+const SETTLED_STATES = DELIVERY_STATES.filter((s) => !(OPEN_STATES as readonly string[]).includes(s));
+export const SETTLED_COUNT_MS = 15_000;
+
+type StateCounts = { siteId: string; state: string; n: number }[];
+const settledCounts = new WeakMap<object, { at: number; rows: StateCounts | null; refresh: Promise<StateCounts> | null }>();
+
+/**
+ * Delivered and rejected counts per site, at most SETTLED_COUNT_MS old: they
+ * only grow, and counting them reads most of the outbox. A stale value is
+ * served while one refresh runs; the first call waits for it.
+ */
+async function settledStateCounts(ctx: Ctx): Promise<StateCounts> {
+  let entry = settledCounts.get(ctx.db);
+  if (!entry) settledCounts.set(ctx.db, (entry = { at: 0, rows: null, refresh: null }));
+  const current = entry;
+  if (current.rows && Date.now() - current.at < SETTLED_COUNT_MS) return current.rows;
+  current.refresh ??= ctx.db.sql
+    .query<{ siteId: string; state: string; n: number }>(
+      `SELECT "siteId", state::text AS state, count(*)::int AS n FROM "Delivery" WHERE state = ANY($1::text[]::"DeliveryState"[]) GROUP BY 1, 2`,
+      [SETTLED_STATES],
+    )
+    .then(({ rows }) => {
+      current.rows = rows;
+      current.at = Date.now();
+      return rows;
+    })
+    .finally(() => {
+      current.refresh = null;
+    });
+  return current.rows ?? current.refresh;
 }
 
 export async function siteDeliveries(ctx: Ctx): Promise<SiteDeliveries[]> {
-  const [sites, counts] = await Promise.all([
+  const [sites, open, settled] = await Promise.all([
     ctx.db.prisma.site.findMany({ orderBy: { id: "asc" } }),
-    ctx.db.prisma.delivery.groupBy({ by: ["siteId", "state"], _count: { _all: true } }),
+    ctx.db.sql.query<{ siteId: string; state: string; n: number }>(
+      `SELECT "siteId", state::text AS state, count(*)::int AS n FROM "Delivery" WHERE state = ANY($1::text[]::"DeliveryState"[]) GROUP BY 1, 2`,
+      [OPEN_STATES],
+    ),
+    settledStateCounts(ctx),
   ]);
+  const counts = [...open.rows, ...settled];
   return sites.map((s) => ({
     id: s.id, name: s.name, publishMode: s.publishMode, enabled: s.enabled, disabledReason: s.disabledReason,
     connector: s.connector, stoppedReason: s.stoppedReason, stoppedKind: s.stoppedKind,
-    states: Object.fromEntries(counts.filter((c) => c.siteId === s.id).map((c) => [c.state, c._count._all])),
+    states: Object.fromEntries(counts.filter((c) => c.siteId === s.id).map((c) => [c.state, c.n])),
   }));
 }
 
 export async function dashboard(ctx: Ctx): Promise<Dashboard> {
-  const [sources, sites, reviewQueue] = await Promise.all([
-    sourceHealth(ctx),
-    siteDeliveries(ctx),
-    ctx.db.prisma.delivery.count({ where: { state: "held" } }),
-  ]);
+  const [sources, sites] = await Promise.all([sourceHealth(ctx), siteDeliveries(ctx)]);
+  // Every delivery belongs to a site: the review queue is the held ones of all sites.
+  const reviewQueue = sites.reduce((sum, s) => sum + (s.states.held ?? 0), 0);
   return { sources, sites, reviewQueue };
-}
-
-/** Accent-free, case-free words; every word must appear in searchText. */
-export function searchTerms(q: string | undefined): string[] {
-  if (!q) return [];
-  return foldVietnamese(q).split(" ").filter(Boolean).slice(0, 8);
-}
-
-export const PAGE_SIZE = 25;
-
-export async function searchDocuments(ctx: Ctx, q: string | undefined, page = 1) {
-  const terms = searchTerms(q);
-  const where = terms.length ? { AND: terms.map((w) => ({ searchText: { contains: w } })) } : {};
-  const [total, rows] = await Promise.all([
-    ctx.db.prisma.document.count({ where }),
-    ctx.db.prisma.document.findMany({
-      where, orderBy: [{ issuedDate: "desc" }, { createdAt: "desc" }], skip: (page - 1) * PAGE_SIZE, take: PAGE_SIZE,
-      include: { versions: { orderBy: { version: "desc" }, take: 1, select: { signatureStatus: true } } },
-    }),
-  ]);
-  return { total, page, pageSize: PAGE_SIZE, rows };
 }
 
 export async function documentDetail(ctx: Ctx, id: string) {
@@ -141,16 +168,6 @@ export async function documentDetail(ctx: Ctx, id: string) {
   return doc;
 }
 
-export async function searchProcedures(ctx: Ctx, q: string | undefined, page = 1) {
-  const terms = searchTerms(q);
-  const where = terms.length ? { AND: terms.map((w) => ({ searchText: { contains: w } })) } : {};
-  const [total, rows] = await Promise.all([
-    ctx.db.prisma.procedure.count({ where }),
-    ctx.db.prisma.procedure.findMany({ where, orderBy: { code: "asc" }, skip: (page - 1) * PAGE_SIZE, take: PAGE_SIZE }),
-  ]);
-  return { total, page, pageSize: PAGE_SIZE, rows };
-}
-
 export async function procedureDetail(ctx: Ctx, id: string) {
   return ctx.db.prisma.procedure.findUnique({
     where: { id },
@@ -166,24 +183,6 @@ export async function procedureDetail(ctx: Ctx, id: string) {
     },
   });
 }
-
-export const DELIVERY_STATES = ["held", "pending", "sending", "delivered", "failed", "dead", "rejected"] as const;
-export type DeliveryStateName = (typeof DELIVERY_STATES)[number];
-
-export async function listDeliveries(ctx: Ctx, filter: { site?: string | undefined; state?: DeliveryStateName | undefined; page?: number }) {
-  const page = filter.page ?? 1;
-  const where = { ...(filter.site ? { siteId: filter.site } : {}), ...(filter.state ? { state: filter.state } : {}) };
-  const [total, rows] = await Promise.all([
-    ctx.db.prisma.delivery.count({ where }),
-    ctx.db.prisma.delivery.findMany({
-      where, orderBy: { seq: "desc" }, skip: (page - 1) * PAGE_SIZE * 2, take: PAGE_SIZE * 2,
-      include: { section: true, documentVersion: { select: { version: true, document: { select: { id: true, number: true, title: true } } } }, procedureVersion: { select: { version: true, procedure: { select: { id: true, code: true, name: true } } } } },
-    }),
-  ]);
-  return { total, page, pageSize: PAGE_SIZE * 2, rows };
-}
-
-export type DeliveryRow = Awaited<ReturnType<typeof listDeliveries>>["rows"][number];
 
 export async function reviewQueue(ctx: Ctx) {
   const include = listDeliveriesInclude;
