@@ -49,3 +49,37 @@ export function countCacheOf(db: object): CountCache {
   if (!cache) caches.set(db, (cache = new CountCache()));
   return cache;
 }
+
+interface Memo {
+  at: number;
+  value: unknown;
+  has: boolean;
+  refresh: Promise<unknown> | null;
+}
+const memos = new WeakMap<object, Map<string, Memo>>();
+
+/**
+ * `fn()`'s value, at most `maxAgeMs` old, per database and key. One refresh
+ * at a time; while it runs, callers get the previous value (the first call
+ * waits for it). For aggregates a page shows but need not be exact to the
+ * millisecond (the dashboard's counts).
+ */
+export async function briefly<T>(db: object, key: string, maxAgeMs: number, fn: () => Promise<T>, clock: () => number = Date.now): Promise<T> {
+  let byKey = memos.get(db);
+  if (!byKey) memos.set(db, (byKey = new Map()));
+  let memo = byKey.get(key);
+  if (!memo) byKey.set(key, (memo = { at: 0, value: undefined, has: false, refresh: null }));
+  const m = memo;
+  if (m.has && clock() - m.at < maxAgeMs) return m.value as T;
+  m.refresh ??= fn()
+    .then((value) => {
+      m.value = value;
+      m.has = true;
+      m.at = clock();
+      return value;
+    })
+    .finally(() => {
+      m.refresh = null;
+    });
+  return (m.has ? m.value : m.refresh) as Promise<T>;
+}

@@ -2,6 +2,7 @@
 // its API answer never disagree.
 
 import type { HubContext } from "../hub/context.ts";
+import { briefly } from "./count-cache.ts";
 import { DELIVERY_STATES } from "./lists.ts";
 
 export { DELIVERY_PAGE_SIZE, DELIVERY_STATES, listDeliveries, PAGE_SIZE, searchDocuments, searchProcedures, searchTerms } from "./lists.ts";
@@ -55,7 +56,13 @@ export async function sourceHealth(ctx: Ctx): Promise<SourceHealth[]> {
   // One statement each, whatever the number of sources and runs: the recent
   // runs come from the (sourceId, createdAt) index, RECENT_RUNS per source.
   const [sources, runs, failed] = await Promise.all([
-    ctx.db.prisma.source.findMany({ orderBy: { id: "asc" } }),
+    sql.query<{
+      id: string; name: string; connector: string; enabled: boolean; schedule: string | null; lastRunAt: Date | null; lastSuccessAt: Date | null;
+      lastErrorAt: Date | null; lastError: string | null; consecutiveFailures: number;
+    }>(
+      `SELECT id, name, connector, enabled, schedule, "lastRunAt" AT TIME ZONE 'UTC' AS "lastRunAt", "lastSuccessAt" AT TIME ZONE 'UTC' AS "lastSuccessAt",
+         "lastErrorAt" AT TIME ZONE 'UTC' AS "lastErrorAt", "lastError", "consecutiveFailures" FROM "Source" ORDER BY id`,
+    ),
     sql.query<{ sourceId: string; id: string; status: string }>(
       `SELECT s.id AS "sourceId", r.id, r.status::text AS status
        FROM "Source" s CROSS JOIN LATERAL (
@@ -66,7 +73,7 @@ export async function sourceHealth(ctx: Ctx): Promise<SourceHealth[]> {
   ]);
   const now = ctx.now().getTime();
   const lagLimit = LAG_WARN_SECONDS(ctx) * 60;
-  return sources.map((s) => {
+  return sources.rows.map((s) => {
     const recent = runs.rows.filter((r) => r.sourceId === s.id);
     const recentRuns: Record<string, number> = {};
     for (const r of recent) recentRuns[r.status] = (recentRuns[r.status] ?? 0) + 1;
@@ -90,56 +97,33 @@ export async function sourceHealth(ctx: Ctx): Promise<SourceHealth[]> {
   });
 }
 
-/** States a delivery leaves (counted exactly on every request: they are the work in hand, and few). */
+/** States a delivery leaves: the work in hand. */
 const OPEN_STATES = ["held", "pending", "sending", "failed", "dead"] as const;
-/** States a delivery ends in: most of the outbox, counted at most every SETTLED_COUNT_MS. */
+/** States a delivery ends in: most of the outbox. */
 const SETTLED_STATES = DELIVERY_STATES.filter((s) => !(OPEN_STATES as readonly string[]).includes(s));
 export const SETTLED_COUNT_MS = 15_000;
 
-type StateCounts = { siteId: string; state: string; n: number }[];
-const settledCounts = new WeakMap<object, { at: number; rows: StateCounts | null; refresh: Promise<StateCounts> | null }>();
+/** How old the open-state counts may be: 50 people on the dashboard count the outbox once per this. */
+export const OPEN_COUNT_MS = 2_000;
 
-/**
- * Delivered and rejected counts per site, at most SETTLED_COUNT_MS old: they
- * only grow, and counting them reads most of the outbox. A stale value is
- * served while one refresh runs; the first call waits for it.
- */
-async function settledStateCounts(ctx: Ctx): Promise<StateCounts> {
-  let entry = settledCounts.get(ctx.db);
-  if (!entry) settledCounts.set(ctx.db, (entry = { at: 0, rows: null, refresh: null }));
-  const current = entry;
-  if (current.rows && Date.now() - current.at < SETTLED_COUNT_MS) return current.rows;
-  current.refresh ??= ctx.db.sql
-    .query<{ siteId: string; state: string; n: number }>(
-      `SELECT "siteId", state::text AS state, count(*)::int AS n FROM "Delivery" WHERE state = ANY($1::text[]::"DeliveryState"[]) GROUP BY 1, 2`,
-      [SETTLED_STATES],
-    )
-    .then(({ rows }) => {
-      current.rows = rows;
-      current.at = Date.now();
-      return rows;
-    })
-    .finally(() => {
-      current.refresh = null;
-    });
-  return current.rows ?? current.refresh;
-}
+const stateCounts = (ctx: Ctx, states: readonly string[]) => async () =>
+  (await ctx.db.sql.query<{ siteId: string; state: string; n: number }>(
+    `SELECT "siteId", state::text AS state, count(*)::int AS n FROM "Delivery" WHERE state = ANY($1::text[]::"DeliveryState"[]) GROUP BY 1, 2`,
+    [states],
+  )).rows;
 
 export async function siteDeliveries(ctx: Ctx): Promise<SiteDeliveries[]> {
   const [sites, open, settled] = await Promise.all([
-    ctx.db.prisma.site.findMany({ orderBy: { id: "asc" } }),
-    ctx.db.sql.query<{ siteId: string; state: string; n: number }>(
-      `SELECT "siteId", state::text AS state, count(*)::int AS n FROM "Delivery" WHERE state = ANY($1::text[]::"DeliveryState"[]) GROUP BY 1, 2`,
-      [OPEN_STATES],
+    ctx.db.sql.query<Omit<SiteDeliveries, "states">>(
+      `SELECT id, name, "publishMode"::text AS "publishMode", enabled, "disabledReason", connector, "stoppedReason", "stoppedKind" FROM "Site" ORDER BY id`,
     ),
-    settledStateCounts(ctx),
+    // Delivered and rejected only grow, and counting them reads most of the
+    // outbox: at most SETTLED_COUNT_MS old. The work in hand: OPEN_COUNT_MS.
+    briefly(ctx.db, "open-state-counts", OPEN_COUNT_MS, stateCounts(ctx, OPEN_STATES)),
+    briefly(ctx.db, "settled-state-counts", SETTLED_COUNT_MS, stateCounts(ctx, SETTLED_STATES)),
   ]);
-  const counts = [...open.rows, ...settled];
-  return sites.map((s) => ({
-    id: s.id, name: s.name, publishMode: s.publishMode, enabled: s.enabled, disabledReason: s.disabledReason,
-    connector: s.connector, stoppedReason: s.stoppedReason, stoppedKind: s.stoppedKind,
-    states: Object.fromEntries(counts.filter((c) => c.siteId === s.id).map((c) => [c.state, c.n])),
-  }));
+  const counts = [...open, ...settled];
+  return sites.rows.map((s) => ({ ...s, states: Object.fromEntries(counts.filter((c) => c.siteId === s.id).map((c) => [c.state, c.n])) }));
 }
 
 export async function dashboard(ctx: Ctx): Promise<Dashboard> {
