@@ -51,7 +51,7 @@ export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<a
   app.use("/api/*", (c, next) => ((c.req.header("content-type") ?? "").includes("json") ? jsonLimit(c, next) : next()));
   // A console session authenticates the API too (the console's own fetches); a bearer token wins.
   app.use("/api/*", sessionAuth(sessionDeps(ctx)));
-  app.use("/api/*", authenticate({ prisma: ctx.db.prisma, now: ctx.now }));
+  app.use("/api/*", authenticate({ sql: ctx.db.sql, now: ctx.now }));
 
   app.route("/", healthRoutes(ctx));
   app.route("/", metricsRoutes(ctx));

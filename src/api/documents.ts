@@ -42,7 +42,7 @@ export function documentRoutes(ctx: HubContext) {
         documents: r.rows.map((d) => ({
           id: d.id, number: d.number, docType: d.docType, title: d.title, issuerName: d.issuerName, issuerCode: d.issuerCode,
           issuedDate: d.issuedDate.toISOString().slice(0, 10), status: d.status, isPublic: d.isPublic, currentVersion: d.currentVersion,
-          signatureStatus: d.versions[0]?.signatureStatus ?? null,
+          signatureStatus: d.signatureStatus,
         })),
       }, 200);
     },

@@ -108,7 +108,7 @@ export function feedRoutes(ctx: HubContext) {
       const { token, limit } = c.req.valid("query");
       const header = c.req.header("authorization");
       const bearer = (header && /^Bearer\s+(\S+)$/i.exec(header)?.[1]) || token;
-      const reader = bearer ? await principalForToken(ctx.db.prisma, bearer, ctx.now()) : null;
+      const reader = bearer ? await principalForToken(ctx.db.sql, bearer, ctx.now()) : null;
       mayRead(reader, site);
       const slug = feed.slice(0, -".atom".length);
       const section = await ctx.db.prisma.section.findUnique({ where: { siteId_slug: { siteId: site, slug } }, include: { site: true } });

@@ -1,16 +1,16 @@
 import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { Prisma } from "../db/index.ts";
+import type { SqlRunner } from "../db/index.ts";
 import { principalForToken, type Principal, type Role } from "./tokens.ts";
 
 export type AuthEnv = { Variables: { principal: Principal | null } };
 
 /** Resolves a bearer token (if any) to a principal; never rejects by itself. */
-export function authenticate(deps: { prisma: Prisma; now: () => Date }): MiddlewareHandler<AuthEnv> {
+export function authenticate(deps: { sql: SqlRunner; now: () => Date }): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const header = c.req.header("authorization");
     const match = header && /^Bearer\s+(\S+)$/i.exec(header);
-    c.set("principal", match ? await principalForToken(deps.prisma, match[1]!, deps.now()) : (c.get("principal") ?? null));
+    c.set("principal", match ? await principalForToken(deps.sql, match[1]!, deps.now()) : (c.get("principal") ?? null));
     await next();
   };
 }

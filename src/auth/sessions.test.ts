@@ -45,7 +45,7 @@ describe("bootstrap admin and sessions", () => {
     expect(lines.filter((l) => l.includes(first.generated!))).toHaveLength(1);
     expect(await db.prisma.auditEvent.count({ where: { action: "user.bootstrap" } })).toBe(1);
 
-    const deps = { prisma: db.prisma, now: () => new Date(), secure: false };
+    const deps = { prisma: db.prisma, sql: db.sql, now: () => new Date(), secure: false };
     expect(await signIn(deps, "admin", "wrong")).toBeNull();
     const ok = await signIn(deps, "admin", first.generated!);
     expect(ok?.user).toMatchObject({ username: "admin", role: "admin" });
@@ -63,7 +63,7 @@ describe("bootstrap admin and sessions", () => {
     await db.prisma.user.deleteMany();
     const { log } = capture();
     await ensureBootstrapAdmin(db.prisma, configSchema.parse({ demo: true }), log);
-    const deps = { prisma: db.prisma, now: () => new Date(), secure: false };
+    const deps = { prisma: db.prisma, sql: db.sql, now: () => new Date(), secure: false };
     expect(await signIn(deps, "admin", DEMO_ADMIN_PASSWORD)).not.toBeNull();
     await db.prisma.user.deleteMany();
     await ensureBootstrapAdmin(db.prisma, configSchema.parse({ demo: true, auth: { bootstrapAdmin: { username: "quantri", password: "configured-secret" } } }), log);

@@ -54,6 +54,17 @@ describe("embedded database (PGlite)", () => {
     expect(await second.prisma.auditEvent.count({ where: { action: "test.persist" } })).toBe(1);
   });
 
+  it("indexes the accent-free search text by trigram (pg_trgm is loaded), and a word search uses the index", async () => {
+    const db = await openDatabase({ dataDir: "memory" });
+    opened.push(db);
+    await db.migrate();
+    const { rows } = await db.sql.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE indexname LIKE '%searchText_trgm_idx' ORDER BY 1`);
+    expect(rows.map((r) => r.indexname)).toEqual(["Document_searchText_trgm_idx", "Procedure_searchText_trgm_idx"]);
+    await db.sql.exec("SET enable_seqscan = off");
+    const plan = await db.sql.query<{ "QUERY PLAN": string }>(`EXPLAIN SELECT id FROM "Document" WHERE "searchText" LIKE '%quyet dinh%'`);
+    expect(plan.rows.map((r) => r["QUERY PLAN"]).join("\n")).toContain("Document_searchText_trgm_idx");
+  });
+
   it("refuses a second process on the same directory with a clear error", async () => {
     const dir = await tempDir();
     const first = await openDatabase({ dataDir: dir });

@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -50,13 +51,13 @@ async function openPglite(dataDir: string): Promise<Database> {
   let release: (() => Promise<void>) | null = null;
   let db: PGlite;
   if (dataDir === "memory") {
-    db = new PGlite();
+    db = new PGlite({ extensions: PGLITE_EXTENSIONS });
   } else {
     const dir = path.resolve(dataDir, "db");
     await mkdir(dir, { recursive: true });
     release = await lockDataDir(dir);
     await initialiseDataDir(dir);
-    db = new PGlite(dir, { startParams: PGLITE_START_PARAMS });
+    db = new PGlite(dir, { startParams: PGLITE_START_PARAMS, extensions: PGLITE_EXTENSIONS });
   }
   await db.waitReady;
   const sql = pgliteRunner(db);
@@ -80,6 +81,15 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
   };
 }
+
+/**
+ * Contrib extensions the migrations may create: pg_trgm indexes the
+ * accent-free search text, so a search for a word does not read every row
+ * (prisma/migrations/20261204000600_console_indexes). PGlite can only create
+ * an extension it was started with, and a database that has one needs it
+ * loaded from then on.
+ */
+const PGLITE_EXTENSIONS = { pg_trgm };
 
 /**
  * PostgreSQL settings of the embedded database. shared_buffers is

@@ -2,7 +2,11 @@
 // its API answer never disagree.
 
 import type { HubContext } from "../hub/context.ts";
-import { foldVietnamese } from "../core/index.ts";
+import { briefly } from "./count-cache.ts";
+import { DELIVERY_STATES } from "./lists.ts";
+
+export { DELIVERY_PAGE_SIZE, DELIVERY_STATES, listDeliveries, PAGE_SIZE, searchDocuments, searchProcedures, searchTerms } from "./lists.ts";
+export type { DeliveryListRow, DeliveryRow, DeliveryStateName, DocumentListRow, ProcedureListRow } from "./lists.ts";
 
 type Ctx = Pick<HubContext, "db" | "now" | "config">;
 
@@ -48,78 +52,85 @@ export interface Dashboard {
 }
 
 export async function sourceHealth(ctx: Ctx): Promise<SourceHealth[]> {
-  const prisma = ctx.db.prisma;
-  const [sources, failed] = await Promise.all([
-    prisma.source.findMany({ orderBy: { id: "asc" } }),
-    prisma.failedItem.groupBy({ by: ["sourceId", "gaveUp"], _count: { _all: true } }),
+  const sql = ctx.db.sql;
+  // One statement each, whatever the number of sources and runs: the recent
+  // runs come from the (sourceId, createdAt) index, RECENT_RUNS per source.
+  const [sources, runs, failed] = await Promise.all([
+    sql.query<{
+      id: string; name: string; connector: string; enabled: boolean; schedule: string | null; lastRunAt: Date | null; lastSuccessAt: Date | null;
+      lastErrorAt: Date | null; lastError: string | null; consecutiveFailures: number;
+    }>(
+      `SELECT id, name, connector, enabled, schedule, "lastRunAt" AT TIME ZONE 'UTC' AS "lastRunAt", "lastSuccessAt" AT TIME ZONE 'UTC' AS "lastSuccessAt",
+         "lastErrorAt" AT TIME ZONE 'UTC' AS "lastErrorAt", "lastError", "consecutiveFailures" FROM "Source" ORDER BY id`,
+    ),
+    sql.query<{ sourceId: string; id: string; status: string }>(
+      `SELECT s.id AS "sourceId", r.id, r.status::text AS status
+       FROM "Source" s CROSS JOIN LATERAL (
+         SELECT id, status FROM "SyncRun" WHERE "sourceId" = s.id ORDER BY "createdAt" DESC LIMIT ${RECENT_RUNS}
+       ) r`,
+    ),
+    sql.query<{ sourceId: string; gaveUp: boolean; n: number }>(`SELECT "sourceId", "gaveUp", count(*)::int AS n FROM "FailedItem" GROUP BY 1, 2`),
   ]);
   const now = ctx.now().getTime();
   const lagLimit = LAG_WARN_SECONDS(ctx) * 60;
-  return Promise.all(
-    sources.map(async (s) => {
-      const runs = await prisma.syncRun.findMany({ where: { sourceId: s.id }, orderBy: { createdAt: "desc" }, take: RECENT_RUNS, select: { id: true, status: true } });
-      const recentRuns: Record<string, number> = {};
-      for (const r of runs) recentRuns[r.status] = (recentRuns[r.status] ?? 0) + 1;
-      const running = runs.find((r) => r.status === "running" || r.status === "queued") ?? null;
-      const lagSeconds = s.lastSuccessAt ? Math.round((now - s.lastSuccessAt.getTime()) / 1000) : null;
-      const health: SourceHealth["health"] = !s.enabled
-        ? "disabled"
-        : s.consecutiveFailures > 0
-          ? "failing"
-          : s.schedule && lagSeconds !== null && lagSeconds > lagLimit
-            ? "lagging"
-            : "healthy";
-      const count = (gaveUp: boolean) => failed.find((f) => f.sourceId === s.id && f.gaveUp === gaveUp)?._count._all ?? 0;
-      return {
-        id: s.id, name: s.name, connector: s.connector, enabled: s.enabled, schedule: s.schedule,
-        lastRunAt: s.lastRunAt, lastSuccessAt: s.lastSuccessAt, lastErrorAt: s.lastErrorAt, lastError: s.lastError,
-        consecutiveFailures: s.consecutiveFailures, lagSeconds, health, recentRuns, running,
-        failedItems: { waiting: count(false), gaveUp: count(true) },
-      };
-    }),
-  );
+  return sources.rows.map((s) => {
+    const recent = runs.rows.filter((r) => r.sourceId === s.id);
+    const recentRuns: Record<string, number> = {};
+    for (const r of recent) recentRuns[r.status] = (recentRuns[r.status] ?? 0) + 1;
+    const running = recent.find((r) => r.status === "running" || r.status === "queued") ?? null;
+    const lagSeconds = s.lastSuccessAt ? Math.round((now - s.lastSuccessAt.getTime()) / 1000) : null;
+    const health: SourceHealth["health"] = !s.enabled
+      ? "disabled"
+      : s.consecutiveFailures > 0
+        ? "failing"
+        : s.schedule && lagSeconds !== null && lagSeconds > lagLimit
+          ? "lagging"
+          : "healthy";
+    const count = (gaveUp: boolean) => failed.rows.find((f) => f.sourceId === s.id && f.gaveUp === gaveUp)?.n ?? 0;
+    return {
+      id: s.id, name: s.name, connector: s.connector, enabled: s.enabled, schedule: s.schedule,
+      lastRunAt: s.lastRunAt, lastSuccessAt: s.lastSuccessAt, lastErrorAt: s.lastErrorAt, lastError: s.lastError,
+      consecutiveFailures: s.consecutiveFailures, lagSeconds, health, recentRuns,
+      running: running ? { id: running.id, status: running.status } : null,
+      failedItems: { waiting: count(false), gaveUp: count(true) },
+    };
+  });
 }
 
+/** States a delivery leaves: the work in hand. */
+const OPEN_STATES = ["held", "pending", "sending", "failed", "dead"] as const;
+/** States a delivery ends in: most of the outbox. */
+const SETTLED_STATES = DELIVERY_STATES.filter((s) => !(OPEN_STATES as readonly string[]).includes(s));
+export const SETTLED_COUNT_MS = 15_000;
+
+/** How old the open-state counts may be: 50 people on the dashboard count the outbox once per this. */
+export const OPEN_COUNT_MS = 2_000;
+
+const stateCounts = (ctx: Ctx, states: readonly string[]) => async () =>
+  (await ctx.db.sql.query<{ siteId: string; state: string; n: number }>(
+    `SELECT "siteId", state::text AS state, count(*)::int AS n FROM "Delivery" WHERE state = ANY($1::text[]::"DeliveryState"[]) GROUP BY 1, 2`,
+    [states],
+  )).rows;
+
 export async function siteDeliveries(ctx: Ctx): Promise<SiteDeliveries[]> {
-  const [sites, counts] = await Promise.all([
-    ctx.db.prisma.site.findMany({ orderBy: { id: "asc" } }),
-    ctx.db.prisma.delivery.groupBy({ by: ["siteId", "state"], _count: { _all: true } }),
+  const [sites, open, settled] = await Promise.all([
+    ctx.db.sql.query<Omit<SiteDeliveries, "states">>(
+      `SELECT id, name, "publishMode"::text AS "publishMode", enabled, "disabledReason", connector, "stoppedReason", "stoppedKind" FROM "Site" ORDER BY id`,
+    ),
+    // Delivered and rejected only grow, and counting them reads most of the
+    // outbox: at most SETTLED_COUNT_MS old. The work in hand: OPEN_COUNT_MS.
+    briefly(ctx.db, "open-state-counts", OPEN_COUNT_MS, stateCounts(ctx, OPEN_STATES)),
+    briefly(ctx.db, "settled-state-counts", SETTLED_COUNT_MS, stateCounts(ctx, SETTLED_STATES)),
   ]);
-  return sites.map((s) => ({
-    id: s.id, name: s.name, publishMode: s.publishMode, enabled: s.enabled, disabledReason: s.disabledReason,
-    connector: s.connector, stoppedReason: s.stoppedReason, stoppedKind: s.stoppedKind,
-    states: Object.fromEntries(counts.filter((c) => c.siteId === s.id).map((c) => [c.state, c._count._all])),
-  }));
+  const counts = [...open, ...settled];
+  return sites.rows.map((s) => ({ ...s, states: Object.fromEntries(counts.filter((c) => c.siteId === s.id).map((c) => [c.state, c.n])) }));
 }
 
 export async function dashboard(ctx: Ctx): Promise<Dashboard> {
-  const [sources, sites, reviewQueue] = await Promise.all([
-    sourceHealth(ctx),
-    siteDeliveries(ctx),
-    ctx.db.prisma.delivery.count({ where: { state: "held" } }),
-  ]);
+  const [sources, sites] = await Promise.all([sourceHealth(ctx), siteDeliveries(ctx)]);
+  // Every delivery belongs to a site: the review queue is the held ones of all sites.
+  const reviewQueue = sites.reduce((sum, s) => sum + (s.states.held ?? 0), 0);
   return { sources, sites, reviewQueue };
-}
-
-/** Accent-free, case-free words; every word must appear in searchText. */
-export function searchTerms(q: string | undefined): string[] {
-  if (!q) return [];
-  return foldVietnamese(q).split(" ").filter(Boolean).slice(0, 8);
-}
-
-export const PAGE_SIZE = 25;
-
-export async function searchDocuments(ctx: Ctx, q: string | undefined, page = 1) {
-  const terms = searchTerms(q);
-  const where = terms.length ? { AND: terms.map((w) => ({ searchText: { contains: w } })) } : {};
-  const [total, rows] = await Promise.all([
-    ctx.db.prisma.document.count({ where }),
-    ctx.db.prisma.document.findMany({
-      where, orderBy: [{ issuedDate: "desc" }, { createdAt: "desc" }], skip: (page - 1) * PAGE_SIZE, take: PAGE_SIZE,
-      include: { versions: { orderBy: { version: "desc" }, take: 1, select: { signatureStatus: true } } },
-    }),
-  ]);
-  return { total, page, pageSize: PAGE_SIZE, rows };
 }
 
 export async function documentDetail(ctx: Ctx, id: string) {
@@ -141,16 +152,6 @@ export async function documentDetail(ctx: Ctx, id: string) {
   return doc;
 }
 
-export async function searchProcedures(ctx: Ctx, q: string | undefined, page = 1) {
-  const terms = searchTerms(q);
-  const where = terms.length ? { AND: terms.map((w) => ({ searchText: { contains: w } })) } : {};
-  const [total, rows] = await Promise.all([
-    ctx.db.prisma.procedure.count({ where }),
-    ctx.db.prisma.procedure.findMany({ where, orderBy: { code: "asc" }, skip: (page - 1) * PAGE_SIZE, take: PAGE_SIZE }),
-  ]);
-  return { total, page, pageSize: PAGE_SIZE, rows };
-}
-
 export async function procedureDetail(ctx: Ctx, id: string) {
   return ctx.db.prisma.procedure.findUnique({
     where: { id },
@@ -166,24 +167,6 @@ export async function procedureDetail(ctx: Ctx, id: string) {
     },
   });
 }
-
-export const DELIVERY_STATES = ["held", "pending", "sending", "delivered", "failed", "dead", "rejected"] as const;
-export type DeliveryStateName = (typeof DELIVERY_STATES)[number];
-
-export async function listDeliveries(ctx: Ctx, filter: { site?: string | undefined; state?: DeliveryStateName | undefined; page?: number }) {
-  const page = filter.page ?? 1;
-  const where = { ...(filter.site ? { siteId: filter.site } : {}), ...(filter.state ? { state: filter.state } : {}) };
-  const [total, rows] = await Promise.all([
-    ctx.db.prisma.delivery.count({ where }),
-    ctx.db.prisma.delivery.findMany({
-      where, orderBy: { seq: "desc" }, skip: (page - 1) * PAGE_SIZE * 2, take: PAGE_SIZE * 2,
-      include: { section: true, documentVersion: { select: { version: true, document: { select: { id: true, number: true, title: true } } } }, procedureVersion: { select: { version: true, procedure: { select: { id: true, code: true, name: true } } } } },
-    }),
-  ]);
-  return { total, page, pageSize: PAGE_SIZE * 2, rows };
-}
-
-export type DeliveryRow = Awaited<ReturnType<typeof listDeliveries>>["rows"][number];
 
 export async function reviewQueue(ctx: Ctx) {
   const include = listDeliveriesInclude;

@@ -271,11 +271,13 @@ export function consoleRoutes(ctx: HubContext) {
     const site = c.req.query("site") || undefined;
     const stateQ = c.req.query("state");
     const state = (DELIVERY_STATES as readonly string[]).includes(stateQ ?? "") ? (stateQ as DeliveryStateName) : undefined;
+    const beforeQ = c.req.query("before");
+    const before = beforeQ && /^\d{1,18}$/.test(beforeQ) ? BigInt(beforeQ) : null;
     const [sites, result] = await Promise.all([
       prisma.site.findMany({ orderBy: { id: "asc" }, select: { id: true, name: true } }),
-      listDeliveries(ctx, { site, state, page: pageOf(c) }),
+      listDeliveries(ctx, { site, state, before: before ?? undefined }),
     ]);
-    return c.html(<DeliveriesPage view={view(c)} sites={sites} site={site} state={state} result={result} />);
+    return c.html(<DeliveriesPage view={view(c)} sites={sites} site={site} state={state} before={before} result={result} />);
   });
 
   // ─── Alerts and audit ───

@@ -2,13 +2,15 @@
 
 import type { FC } from "hono/jsx";
 import { tr } from "../i18n.ts";
-import { Badge, Csrf, Layout, Pager, Table, tone, When, type View } from "../layout.tsx";
+import { Badge, Csrf, Layout, Table, tone, When, type View } from "../layout.tsx";
 import { DELIVERY_STATES, deliveryItemLabel, type listDeliveries } from "../../operator/data.ts";
 
 export const DeliveriesPage: FC<{
   view: View; sites: { id: string; name: string }[]; site?: string | undefined; state?: string | undefined;
+  /** The keyset cursor this page started before (null: the newest page). */
+  before: bigint | null;
   result: Awaited<ReturnType<typeof listDeliveries>>;
-}> = ({ view, sites, site, state, result }) => {
+}> = ({ view, sites, site, state, before, result }) => {
   const { t } = view;
   const replayable = new Set(["dead", "failed", "delivered"]);
   return (
@@ -58,7 +60,26 @@ export const DeliveriesPage: FC<{
         </Table>
       </form>
       {result.rows.length === 0 ? <p class="muted">{t("common.empty")}</p> : null}
-      <Pager view={view} page={result.page} pageSize={result.pageSize} total={result.total} base="/console/deliveries" params={{ site, state }} />
+      <DeliveryPager view={view} site={site} state={state} before={before} next={result.next} />
     </Layout>
+  );
+};
+
+/** Newest first, page by page (keyset on seq): to the newest page, and to older rows. */
+const DeliveryPager: FC<{ view: View; site?: string | undefined; state?: string | undefined; before: bigint | null; next: bigint | null }> = ({ view, site, state, before, next }) => {
+  if (before === null && next === null) return null;
+  const href = (cursor: bigint | null) => {
+    const q = new URLSearchParams();
+    if (site) q.set("site", site);
+    if (state) q.set("state", state);
+    if (cursor !== null) q.set("before", cursor.toString());
+    const query = q.toString();
+    return `/console/deliveries${query ? `?${query}` : ""}`;
+  };
+  return (
+    <nav class="pager">
+      {before !== null ? <a href={href(null)}>{view.t("common.newest")}</a> : null}
+      {next !== null ? <a href={href(next)} rel="next">{view.t("common.next")}</a> : null}
+    </nav>
   );
 };

@@ -19,7 +19,7 @@ export const DocumentsPage: FC<{ view: View; q: string | undefined; result: Awai
             <td data-label={t("doc.issuer")}>{d.issuerName}</td>
             <td data-label={t("doc.issued")}>{formatDate(lang, d.issuedDate)}</td>
             <td data-label={t("doc.status")}><Badge tone={tone(d.status)}>{tr(t, "doc.status", d.status)}</Badge></td>
-            <td data-label={t("doc.signature")}>{d.versions[0] ? <Badge tone={tone(d.versions[0].signatureStatus)}>{tr(t, "sig", d.versions[0].signatureStatus)}</Badge> : null}</td>
+            <td data-label={t("doc.signature")}>{d.signatureStatus ? <Badge tone={tone(d.signatureStatus)}>{tr(t, "sig", d.signatureStatus)}</Badge> : null}</td>
           </tr>
         ))}
       </Table>

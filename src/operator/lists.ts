@@ -1,0 +1,147 @@
+// The console's paged lists (documents, procedures, deliveries), shared with
+// the JSON API. Each page is one SQL statement over indexes (migration
+// 20261204000600_console_indexes): on the embedded database every statement
+// runs on the one connection the backfill also uses, so a read must be a few
+// milliseconds whatever the size of the hub (docs/performance.md).
+
+import type { HubContext } from "../hub/context.ts";
+import { documentNumberKey, foldVietnamese, parseDocumentNumber } from "../core/index.ts";
+import { countCacheOf } from "./count-cache.ts";
+
+type Ctx = Pick<HubContext, "db">;
+
+export const PAGE_SIZE = 25;
+export const DELIVERY_PAGE_SIZE = 50;
+
+/** Accent-free, case-free words; every word must appear in searchText. */
+export function searchTerms(q: string | undefined): string[] {
+  if (!q) return [];
+  return foldVietnamese(q).split(" ").filter(Boolean).slice(0, 8);
+}
+
+const likeContains = (word: string) => `%${word.replace(/[\\%_]/gu, "\\$&")}%`;
+
+/**
+ * WHERE clause of a word search: every word in the accent-free search text
+ * (served by the trigram index). A query that is a số ký hiệu also finds the
+ * document by its normalised number ("0152/QD-UBND" finds "152/QĐ-UBND").
+ */
+function searchWhere(q: string | undefined, params: unknown[], alias: string, numberColumn: string | null): string {
+  const terms = searchTerms(q);
+  if (terms.length === 0) return "TRUE";
+  const words = terms.map((t) => {
+    params.push(likeContains(t));
+    return `${alias}."searchText" LIKE $${params.length}`;
+  });
+  let where = words.join(" AND ");
+  if (numberColumn && q && parseDocumentNumber(q)) {
+    params.push(documentNumberKey(q));
+    where = `(${where}) OR ${alias}."${numberColumn}" = $${params.length}`;
+  }
+  return where;
+}
+
+const offsetOf = (page: number) => (Math.max(1, Math.trunc(page)) - 1) * PAGE_SIZE;
+
+/** `YYYY-MM-DD` of a DATE column as the Date Prisma would give (UTC midnight). */
+const utcDay = (day: string) => new Date(`${day}T00:00:00Z`);
+
+export interface DocumentListRow {
+  id: string; number: string; docType: string | null; title: string; issuerName: string; issuerCode: string | null;
+  issuedDate: Date; status: string; isPublic: boolean; currentVersion: number;
+  /** The current version's signature status. */
+  signatureStatus: string | null;
+}
+
+export async function searchDocuments(ctx: Ctx, q: string | undefined, page = 1) {
+  const params: unknown[] = [];
+  const where = searchWhere(q, params, "d", "numberKey");
+  const sql = ctx.db.sql;
+  const marker = await sql.query<{ m: string | null }>(`SELECT max("updatedAt")::text AS m FROM "Document"`);
+  const [rows, total] = await Promise.all([
+    sql.query<Omit<DocumentListRow, "issuedDate"> & { issuedDate: string }>(
+      `SELECT d.id, d.number, d."docType", d.title, d."issuerName", d."issuerCode", to_char(d."issuedDate", 'YYYY-MM-DD') AS "issuedDate",
+         d.status::text AS status, d."isPublic", d."currentVersion", v."signatureStatus"
+       FROM "Document" d
+       LEFT JOIN "DocumentVersion" v ON v."documentId" = d.id AND v.version = d."currentVersion"
+       WHERE ${where}
+       ORDER BY d."issuedDate" DESC, d."createdAt" DESC, d.id DESC
+       LIMIT ${PAGE_SIZE} OFFSET $${params.length + 1}`,
+      [...params, offsetOf(page)],
+    ),
+    countCacheOf(ctx.db).get(`documents\u0000${where}\u0000${JSON.stringify(params)}`, marker.rows[0]?.m ?? "", async () =>
+      Number((await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM "Document" d WHERE ${where}`, params)).rows[0]!.n),
+    ),
+  ]);
+  const documents: DocumentListRow[] = rows.rows.map((r) => ({ ...r, issuedDate: utcDay(r.issuedDate) }));
+  return { total, page, pageSize: PAGE_SIZE, rows: documents };
+}
+
+export interface ProcedureListRow {
+  id: string; code: string; name: string; field: string | null; level: string | null; status: string; currentVersion: number;
+}
+
+export async function searchProcedures(ctx: Ctx, q: string | undefined, page = 1) {
+  const params: unknown[] = [];
+  const where = searchWhere(q, params, "p", null);
+  const sql = ctx.db.sql;
+  // Procedures number in the hundreds or low thousands: counted each time.
+  const [rows, count] = await Promise.all([
+    sql.query<ProcedureListRow>(
+      `SELECT p.id, p.code, p.name, p.field, p.level, p.status::text AS status, p."currentVersion"
+       FROM "Procedure" p WHERE ${where} ORDER BY p.code LIMIT ${PAGE_SIZE} OFFSET $${params.length + 1}`,
+      [...params, offsetOf(page)],
+    ),
+    sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM "Procedure" p WHERE ${where}`, params),
+  ]);
+  return { total: Number(count.rows[0]!.n), page, pageSize: PAGE_SIZE, rows: rows.rows };
+}
+
+export const DELIVERY_STATES = ["held", "pending", "sending", "delivered", "failed", "dead", "rejected"] as const;
+export type DeliveryStateName = (typeof DELIVERY_STATES)[number];
+
+export interface DeliveryListRow {
+  id: string; seq: bigint; siteId: string; section: { slug: string }; itemKind: string; itemId: string; event: string; state: DeliveryStateName;
+  attempts: number; lastStatus: number | null; lastError: string | null; deliveredAt: Date | null;
+  documentVersion: { version: number; document: { id: string; number: string; title: string } } | null;
+  procedureVersion: { version: number; procedure: { id: string; code: string; name: string } } | null;
+}
+
+/**
+ * Newest first, a page at a time by `seq` (keyset): `before` is the previous
+ * page's last seq. No total: counting an outbox of hundreds of thousands of
+ * rows per request is what made the page slow; the dashboard has the counts.
+ */
+export async function listDeliveries(ctx: Ctx, filter: { site?: string | undefined; state?: DeliveryStateName | undefined; before?: bigint | undefined }) {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (filter.site) where.push(`d."siteId" = $${params.push(filter.site)}`);
+  if (filter.state) where.push(`d.state = $${params.push(filter.state)}::"DeliveryState"`);
+  if (filter.before !== undefined) where.push(`d.seq < $${params.push(filter.before.toString())}::bigint`);
+  const { rows } = await ctx.db.sql.query<{
+    id: string; seq: string; siteId: string; slug: string; itemKind: string; itemId: string; event: string; state: DeliveryStateName; attempts: number;
+    lastStatus: number | null; lastError: string | null; deliveredAt: Date | null;
+    docVersion: number | null; docId: string | null; number: string | null; title: string | null;
+    procVersion: number | null; procId: string | null; code: string | null; name: string | null;
+  }>(
+    `SELECT d.id, d.seq::text AS seq, d."siteId", s.slug, d."itemKind"::text AS "itemKind", d."itemId", d.event, d.state::text AS state, d.attempts,
+       d."lastStatus", d."lastError", d."deliveredAt" AT TIME ZONE 'UTC' AS "deliveredAt",
+       dv.version AS "docVersion", doc.id AS "docId", doc.number, doc.title, pv.version AS "procVersion", p.id AS "procId", p.code, p.name
+     FROM "Delivery" d
+     JOIN "Section" s ON s.id = d."sectionId"
+     LEFT JOIN "DocumentVersion" dv ON dv.id = d."documentVersionId" LEFT JOIN "Document" doc ON doc.id = dv."documentId"
+     LEFT JOIN "ProcedureVersion" pv ON pv.id = d."procedureVersionId" LEFT JOIN "Procedure" p ON p.id = pv."procedureId"
+     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+     ORDER BY d.seq DESC LIMIT ${DELIVERY_PAGE_SIZE + 1}`,
+    params,
+  );
+  const page = rows.slice(0, DELIVERY_PAGE_SIZE).map((r): DeliveryListRow => ({
+    id: r.id, seq: BigInt(r.seq), siteId: r.siteId, section: { slug: r.slug }, itemKind: r.itemKind, itemId: r.itemId, event: r.event, state: r.state,
+    attempts: r.attempts, lastStatus: r.lastStatus, lastError: r.lastError, deliveredAt: r.deliveredAt,
+    documentVersion: r.docId ? { version: r.docVersion!, document: { id: r.docId, number: r.number!, title: r.title! } } : null,
+    procedureVersion: r.procId ? { version: r.procVersion!, procedure: { id: r.procId, code: r.code!, name: r.name! } } : null,
+  }));
+  return { rows: page, pageSize: DELIVERY_PAGE_SIZE, next: rows.length > DELIVERY_PAGE_SIZE ? page.at(-1)!.seq : null };
+}
+
+export type DeliveryRow = DeliveryListRow;
