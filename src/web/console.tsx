@@ -394,9 +394,25 @@ export function consoleRoutes(ctx: HubContext) {
   return app;
 }
 
-/** Only paths inside the console (no scheme, no //host): no open redirect after sign-in. */
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/console") && !next.startsWith("//") && !next.includes("\\") ? next : "/console";
+const HUB = "http://hub.invalid";
+
+/**
+ * Where to go after sign-in: only a same-site path inside the console, starting
+ * with a single "/" (no scheme, no //host, no backslash, no control characters,
+ * which would also break the Location header), normalised ("/console/../x" is
+ * not inside); anything else is /console.
+ */
+export function safeNext(next: string | undefined): string {
+  // eslint-disable-next-line no-control-regex
+  if (!next || !next.startsWith("/") || next.startsWith("//") || /[\\\u0000-\u001f\u007f]/.test(next)) return "/console";
+  let url: URL;
+  try {
+    url = new URL(next, HUB);
+  } catch {
+    return "/console";
+  }
+  if (url.origin !== HUB || (url.pathname !== "/console" && !url.pathname.startsWith("/console/"))) return "/console";
+  return url.pathname + url.search;
 }
 
 /** YYYY-MM-DD as midnight in Vietnam time (UTC+7, no daylight saving), plus `days`. */
