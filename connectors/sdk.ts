@@ -105,6 +105,13 @@ export interface SourceConnector<Config = unknown> {
    * puts them behind its authentication (admin or clerk tokens).
    */
   routes?(config: Config): Hono;
+  /**
+   * The largest request body those routes take (an upload's configured limit);
+   * default the hub's `ingest.maxFileBytes`. The hub refuses a body whose
+   * Content-Length is larger, plus multipart framing, before the route runs; a
+   * route reading a chunked body counts the bytes itself as they stream.
+   */
+  maxRequestBytes?(config: Config): number;
   /** Build a simulator; `baseUrl` is where it will be reachable (for URLs it hands out). */
   createSimulator?(options: { baseUrl: string; seed?: number; [key: string]: unknown }): Simulator | Promise<Simulator>;
 }

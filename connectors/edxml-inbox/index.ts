@@ -254,6 +254,7 @@ const connector: SourceConnector<EdxmlInboxConfig> = {
   name: "edxml-inbox",
   title: "Hộp thư edXML (QCVN 102:2016) – thư mục và tải lên",
   configSchema: edxmlInboxConfigSchema,
+  maxRequestBytes: (config) => config.maxPackageBytes,
   create: (config, ctx) => new EdxmlInboxClient(edxmlInboxConfigSchema.parse(config), ctx),
   routes: (config) => createUploadRoutes({ folder: config.folder, maxBytes: config.maxPackageBytes, path: "/edxml" }),
   // The "system" behind an inbox is an agency dropping packages: the simulator

@@ -88,4 +88,14 @@ describe("alerts", () => {
     const audit = await db.prisma.auditEvent.findMany({ where: { targetId: "source-failing:ioffice-tinh" }, orderBy: { at: "asc" } });
     expect(audit.map((a) => a.action)).toEqual(["alert.notify", "alert.resolved", "alert.notify"]);
   });
+
+  it("a recorded burst of failed sign-ins is a condition for the alert window, then clears", async () => {
+    const at = new Date(clock.getTime() + 60_000);
+    clock = at;
+    await db.prisma.auditEvent.create({ data: { actor: "system", action: "session.login-burst", targetType: "session", targetId: "console", at, details: { attempts: 30, addresses: ["203.0.113.9"] } } });
+    const burst = (await currentConditions(ctx())).find((c) => c.kind === "sign-in-burst");
+    expect(burst).toMatchObject({ key: "sign-in-burst", value: 30, detail: "203.0.113.9" });
+    clock = new Date(at.getTime() + (config.alerts.signInWindowMinutes + 1) * 60_000);
+    expect((await currentConditions(ctx())).some((c) => c.kind === "sign-in-burst")).toBe(false);
+  });
 });

@@ -21,10 +21,10 @@ export type AlertsConfig = Config["alerts"];
 export interface AlertCondition {
   /** Stable identity of the condition, e.g. "source-failing:ioffice-tinh". */
   key: string;
-  kind: "source-failing" | "source-lagging" | "deliveries-dead" | "site-stopped";
-  /** Source id or site id. */
+  kind: "source-failing" | "source-lagging" | "deliveries-dead" | "site-stopped" | "sign-in-burst";
+  /** Source id or site id ("console" for sign-in bursts). */
   subject: string;
-  /** Failures in a row, minutes of lag, dead deliveries, or deliveries waiting for a stopped site. */
+  /** Failures in a row, minutes of lag, dead deliveries, deliveries waiting for a stopped site, or failed sign-ins. */
   value: number;
   /** Why (a stopped site: the configuration problem or the CMS's own refusal). */
   detail?: string;
@@ -48,6 +48,7 @@ export function alertsConfig(config: Config): AlertsConfig {
   return (
     (config as Partial<Config>).alerts ?? {
       enabled: true, checkIntervalSeconds: 60, failureThreshold: 3, lagMinutes: 180, repeatMinutes: 1440, webhooks: [],
+      signInFailureThreshold: 30, signInWindowMinutes: 10,
     }
   );
 }
@@ -75,7 +76,27 @@ export async function currentConditions(ctx: Ctx): Promise<AlertCondition[]> {
     out.push({ key: `deliveries-dead:${d.siteId}`, kind: "deliveries-dead", subject: d.siteId, value: d._count._all });
   }
   out.push(...(await stoppedSites(ctx)));
+  const burst = await signInBurst(ctx, cfg);
+  if (burst) out.push(burst);
   return out;
+}
+
+/** The audit action a hub records when it sees a burst of unsuccessful sign-ins (src/api/sign-in-throttle.ts). */
+export const SIGN_IN_BURST_ACTION = "session.login-burst";
+
+/** A burst of unsuccessful sign-ins recorded by any hub within the window. */
+async function signInBurst(ctx: Ctx, cfg: AlertsConfig): Promise<AlertCondition | null> {
+  const since = new Date(ctx.now().getTime() - cfg.signInWindowMinutes * 60_000);
+  const events = await ctx.db.prisma.auditEvent.findMany({ where: { action: SIGN_IN_BURST_ACTION, at: { gte: since } }, orderBy: { at: "desc" }, take: 20 });
+  if (events.length === 0) return null;
+  const addresses = new Set<string>();
+  let attempts = 0;
+  for (const e of events) {
+    const d = (e.details ?? {}) as { attempts?: number; addresses?: string[] };
+    attempts += d.attempts ?? 0;
+    for (const a of d.addresses ?? []) addresses.add(a);
+  }
+  return { key: "sign-in-burst", kind: "sign-in-burst", subject: "console", value: attempts, detail: [...addresses].slice(0, 5).join(", ") };
 }
 
 /** Push sites the hub cannot deliver to (src/delivery/targets.ts): stopped, or their endpoint disabled by a 410. */
@@ -107,6 +128,11 @@ export function describe(c: AlertCondition): { vi: string; en: string } {
       return {
         vi: `Không gửi được đến trang ${c.subject} (${c.value} bản tin đang chờ): ${c.detail ?? ""}`.trim(),
         en: `Site ${c.subject} cannot be pushed to (${c.value} deliveries waiting): ${c.detail ?? ""}`.trim(),
+      };
+    case "sign-in-burst":
+      return {
+        vi: `${c.value} lần đăng nhập không thành công trong thời gian ngắn${c.detail ? ` (từ ${c.detail})` : ""}`,
+        en: `${c.value} unsuccessful sign-ins in a short time${c.detail ? ` (from ${c.detail})` : ""}`,
       };
   }
 }

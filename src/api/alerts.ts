@@ -7,7 +7,7 @@ import { alertsConfig, currentConditions } from "../alerts/index.ts";
 import { json, security } from "./common.ts";
 
 const alertView = z
-  .object({ key: z.string(), kind: z.enum(["source-failing", "source-lagging", "deliveries-dead", "site-stopped"]), subject: z.string(), value: z.number(), detail: z.string().optional() })
+  .object({ key: z.string(), kind: z.enum(["source-failing", "source-lagging", "deliveries-dead", "site-stopped", "sign-in-burst"]), subject: z.string(), value: z.number(), detail: z.string().optional() })
   .openapi("Alert");
 
 export function alertRoutes(ctx: HubContext) {

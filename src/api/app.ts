@@ -4,7 +4,6 @@
 
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { authenticate, requireRole, sessionAuth, sessionDeps, type AuthEnv } from "../auth/index.ts";
 import type { HubContext } from "../hub/context.ts";
@@ -28,6 +27,7 @@ import { reportRoutes } from "./reports.ts";
 import { consoleRoutes } from "../web/index.ts";
 import { publicRoutes } from "../web/public.tsx";
 import { publicVerifyRoutes } from "./public-verify.ts";
+import { FORM_BODY_BYTES, MULTIPART_FRAMING_BYTES, requestBodyLimits, type BodyLimitRule } from "./body-limit.ts";
 
 export const API_VERSION = "0.1.0";
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
@@ -46,9 +46,10 @@ export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<a
     const route = c.req.routePath || "unmatched";
     ctx.metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
   });
-  // JSON API bodies are small; uploads (edXML) have their own, larger limits.
-  const jsonLimit = bodyLimit({ maxSize: MAX_JSON_BODY_BYTES, onError: (c) => c.json({ error: `request body larger than ${MAX_JSON_BODY_BYTES} bytes` }, 413) });
-  app.use("/api/*", (c, next) => ((c.req.header("content-type") ?? "").includes("json") ? jsonLimit(c, next) : next()));
+  // Before anything reads a body (the console's session look-up included):
+  // small limits for forms and JSON, the configured ones for uploads.
+  const connectorRoutes = enabledConnectorRoutes(ctx);
+  app.use("*", requestBodyLimits({ rules: bodyLimitRules(ctx, connectorRoutes, extra), apiBytes: MAX_JSON_BODY_BYTES, otherBytes: FORM_BODY_BYTES }));
   // A console session authenticates the API too (the console's own fetches); a bearer token wins.
   app.use("/api/*", sessionAuth(sessionDeps(ctx)));
   app.use("/api/*", authenticate({ sql: ctx.db.sql, now: ctx.now }));
@@ -73,14 +74,9 @@ export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<a
   app.route("/", consoleRoutes(ctx));
   app.route("/", publicVerifyRoutes(ctx)); // no token: src/api/public-verify.ts
   app.route("/", publicRoutes(ctx)); // /tra-cuu, no sign-in
-  for (const source of ctx.config.sources) {
-    const connector = ctx.connectors.sources.get(source.connector);
-    if (!source.enabled || !connector?.routes) continue;
-    const options = connector.configSchema.safeParse(source.options);
-    if (!options.success) continue; // reported when the source runs
-    const base = `/api/v1/sources/${source.id}`;
+  for (const { base, routes } of connectorRoutes) {
     app.use(`${base}/*`, requireRole("admin", "clerk"));
-    app.route(base, connector.routes(options.data));
+    app.route(base, routes);
   }
   for (const { path, app: sub } of extra) app.route(path, sub);
 
@@ -102,4 +98,41 @@ export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<a
   });
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   return app;
+}
+
+interface ConnectorRoutes {
+  base: string;
+  routes: Hono<any>;
+  /** The connector's own upload limit, else the configured ingest limit. */
+  maxBytes: number;
+}
+
+/** Routes the enabled sources' connectors add under /api/v1/sources/{id}. */
+function enabledConnectorRoutes(ctx: HubContext): ConnectorRoutes[] {
+  const out: ConnectorRoutes[] = [];
+  for (const source of ctx.config.sources) {
+    const connector = ctx.connectors.sources.get(source.connector);
+    if (!source.enabled || !connector?.routes) continue;
+    const options = connector.configSchema.safeParse(source.options);
+    if (!options.success) continue; // reported when the source runs
+    const maxBytes = (connector.maxRequestBytes?.(options.data) ?? ctx.config.ingest.maxFileBytes) + MULTIPART_FRAMING_BYTES;
+    out.push({ base: `/api/v1/sources/${source.id}`, routes: connector.routes(options.data), maxBytes });
+  }
+  return out;
+}
+
+/** Routes that take uploads (streamed, at the configured limits); the rest get the small defaults. */
+function bodyLimitRules(ctx: HubContext, connectors: ConnectorRoutes[], extra: { path: string }[]): BodyLimitRule[] {
+  const upload = ctx.config.ingest.maxFileBytes + MULTIPART_FRAMING_BYTES;
+  return [
+    // Simulators mounted in demo mode stand in for external systems (CMS media uploads).
+    ...extra.map((m) => ({ method: "ALL", path: `${m.path.replace(/\/$/, "")}/*`, maxBytes: upload, kind: "streamed" as const })),
+    { method: "POST", path: "/api/v1/public/verify", maxBytes: upload, kind: "streamed" },
+    { method: "POST", path: "/tra-cuu", maxBytes: upload, kind: "streamed" },
+    ...connectors.flatMap(({ base, routes, maxBytes }) =>
+      routes.routes
+        .filter((r) => r.method !== "ALL") // middleware, not an endpoint
+        .map((r) => ({ method: r.method, path: `${base}${r.path === "/" ? "" : r.path}`, maxBytes, kind: "streamed" as const })),
+    ),
+  ];
 }

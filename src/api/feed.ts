@@ -33,6 +33,18 @@ function mayRead(principal: Principal | null, site: string): void {
   if (principal.role === "site" && principal.siteId !== site) throw new HTTPException(403, { message: "this token may read its own site only" });
 }
 
+/**
+ * A token given as `?token=` (feed readers that cannot send headers): only a
+ * site's read token. A query string ends up in proxy and server logs, so an
+ * admin's or clerk's token there is refused, and the operator told to revoke it.
+ */
+async function queryTokenReader(ctx: HubContext, token: string): Promise<Principal | null> {
+  const principal = await principalForToken(ctx.db.sql, token, ctx.now());
+  if (!principal || principal.role === "site") return principal;
+  ctx.log.warn({ token: principal.name, tokenId: principal.tokenId }, "an admin or clerk token was sent in a feed URL's query string, where logs keep it: revoke it");
+  throw new HTTPException(403, { message: "only a site's read token may be given as ?token=; send other tokens as Authorization: Bearer" });
+}
+
 /** Base URL for links in answers: configured public URL, else the one the client used. */
 function publicBase(ctx: HubContext, c: Context): string {
   return ctx.config.server.publicUrl ?? new URL(c.req.url).origin;
@@ -90,7 +102,7 @@ export function feedRoutes(ctx: HubContext) {
       path: "/feeds/{site}/{feed}",
       tags: ["feed"],
       summary: "Atom 1.0 feed of one section: the newest change of each item",
-      description: "`feed` is `{section}.atom`. Feed readers that cannot send headers may pass the token as `?token=`.",
+      description: "`feed` is `{section}.atom`. Feed readers that cannot send headers may pass the site's read token as `?token=` (only site tokens: admin and clerk tokens there are refused).",
       security: [{ bearer: [] }],
       request: {
         params: z.object({ site: z.string(), feed: z.string().regex(/^[a-z0-9-]+\.atom$/) }),
@@ -99,7 +111,7 @@ export function feedRoutes(ctx: HubContext) {
       responses: {
         200: { description: "Atom feed", content: { "application/atom+xml": { schema: z.string() } } },
         401: { description: "no token", content: { "application/json": { schema: error } } },
-        403: { description: "another site's token", content: { "application/json": { schema: error } } },
+        403: { description: "another site's token, or an admin or clerk token in the query string", content: { "application/json": { schema: error } } },
         404: { description: "no such site or section", content: { "application/json": { schema: error } } },
       },
     }),
@@ -107,8 +119,8 @@ export function feedRoutes(ctx: HubContext) {
       const { site, feed } = c.req.valid("param");
       const { token, limit } = c.req.valid("query");
       const header = c.req.header("authorization");
-      const bearer = (header && /^Bearer\s+(\S+)$/i.exec(header)?.[1]) || token;
-      const reader = bearer ? await principalForToken(ctx.db.sql, bearer, ctx.now()) : null;
+      const bearer = header && /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      const reader = bearer ? await principalForToken(ctx.db.sql, bearer, ctx.now()) : token ? await queryTokenReader(ctx, token) : null;
       mayRead(reader, site);
       const slug = feed.slice(0, -".atom".length);
       const section = await ctx.db.prisma.section.findUnique({ where: { siteId_slug: { siteId: site, slug } }, include: { site: true } });

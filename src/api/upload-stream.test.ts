@@ -49,6 +49,26 @@ describe("receiveFile", () => {
     expect(read).toBe(false);
   });
 
+  it("counts the whole body: a chunked body with no file part is cut once it passes the limit", async () => {
+    let pushed = 0;
+    const body = new Readable({
+      read() {
+        // As from a socket: a chunk at a time, later. Preamble only, never a boundary.
+        setImmediate(() => {
+          pushed += 16 * 1024;
+          this.push(pushed > 50_000_000 ? null : Buffer.alloc(16 * 1024, 0x61));
+        });
+      },
+    });
+    const headers = new Headers({ "content-type": "multipart/form-data; boundary=b" });
+    let readWhenRefused = Infinity;
+    const error = await receiveFile({ headers, body }, { field: "file", maxBytes: 100_000, dir }).catch((e) => ((readWhenRefused = pushed), e));
+    expect(error).toBeInstanceOf(UploadError);
+    expect(error.status).toBe(413);
+    // (After the refusal the rest is drained, as for any refusal, so the client reads the answer.)
+    expect(readWhenRefused).toBeLessThan(10_000_000);
+  });
+
   it("clear errors for a missing file, a wrong content type and a cut-short body", async () => {
     expect((await receive(multipart(Buffer.from("x"), "other")).catch((e) => e)).status).toBe(400);
     const plain = new Request("http://x/", { method: "POST", body: "%PDF", headers: { "content-type": "application/pdf" } });

@@ -10,6 +10,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
+import { MULTIPART_FRAMING_BYTES } from "./body-limit.ts";
 
 export class UploadError extends Error {
   constructor(
@@ -63,8 +64,7 @@ function drain(source: Readable): void {
   source.resume();
 }
 
-// Multipart framing around one file: boundaries, part headers, a few small fields.
-const FRAMING_ALLOWANCE = 64 * 1024;
+const FRAMING_ALLOWANCE = MULTIPART_FRAMING_BYTES;
 
 export async function receiveFile(req: { headers: Headers; body: Readable | null }, options: ReceiveOptions): Promise<ReceivedFile> {
   const contentType = req.headers.get("content-type") ?? "";
@@ -142,6 +142,16 @@ export async function receiveFile(req: { headers: Headers; body: Readable | null
         }, fail);
       });
       source.on("error", (e) => fail(new UploadError(`the upload was cut short: ${e.message}`, 400)));
+      // The whole body counts, not just the file part: a chunked body of
+      // preamble or many parts would otherwise stream on without end.
+      let received = 0;
+      const count = (chunk: Buffer) => {
+        received += chunk.length;
+        if (received <= options.maxBytes + FRAMING_ALLOWANCE) return;
+        source.off("data", count);
+        fail(new UploadError(`the file is larger than the limit of ${options.maxBytes} bytes`, 413));
+      };
+      source.on("data", count);
       source.pipe(parser);
     });
     return { path: target, ...result, remove };

@@ -125,6 +125,24 @@ export const configSchema = z.strictObject({
       bootstrapAdmin: z
         .strictObject({ username: z.string().default("admin"), password: z.string().min(8).optional() })
         .prefault({}),
+      /** Slowing password guessing at sign-in (src/auth/throttle.ts, docs/security.md). */
+      signInThrottle: z
+        .strictObject({
+          /** Wrong passwords for one account from one address before waits start. */
+          failures: z.number().int().min(1).default(5),
+          /** From one address, any accounts. */
+          addressFailures: z.number().int().min(1).default(20),
+          /** For one account, any addresses. */
+          accountFailures: z.number().int().min(1).default(20),
+          /** The first wait; each further failure doubles it. */
+          firstDelaySeconds: z.number().int().min(1).default(15),
+          maxDelaySeconds: z.number().int().min(1).default(900),
+          /** Cap of the per-account wait, which holds back the real user too: keep it short. */
+          accountMaxDelaySeconds: z.number().int().min(1).default(60),
+          /** Failures are forgotten after this long without one. */
+          forgetMinutes: z.number().int().min(1).default(15),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Operator alerts (src/alerts): failing or lagging sources, dead deliveries. */
@@ -138,6 +156,9 @@ export const configSchema = z.strictObject({
       lagMinutes: z.number().int().min(1).default(180),
       /** While a condition lasts, notify again after this long. */
       repeatMinutes: z.number().int().min(1).default(24 * 60),
+      /** This many unsuccessful sign-ins (wrong or refused while throttled) within the window alert. */
+      signInFailureThreshold: z.number().int().min(1).default(30),
+      signInWindowMinutes: z.number().int().min(1).default(10),
       webhooks: z.array(z.strictObject({ url: z.url(), headers: z.record(z.string(), z.string()).default({}) })).default([]),
       email: z
         .strictObject({

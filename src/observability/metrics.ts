@@ -39,6 +39,12 @@ export function createMetrics() {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
       registers: [registry],
     }),
+    signIns: new Counter({
+      name: "portalsync_sign_ins_total",
+      help: "Console sign-in attempts, by outcome: ok, failed (wrong password or unknown user), throttled (refused unchecked)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
     sourceConsecutiveFailures: new Gauge({
       name: "portalsync_source_consecutive_failures",
       help: "Consecutive failed runs per source",

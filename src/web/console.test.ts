@@ -46,6 +46,30 @@ describe("console over HTTP", () => {
     expect(await english.text()).toContain("<h1>Dashboard</h1>");
   });
 
+  it("after sign-in goes only to a path inside the console: CR/LF, other hosts and escapes land on /console", async () => {
+    const cases: [string, string][] = [
+      ["/console/runs?source=a", "/console/runs?source=a"],
+      ["/console\r\nSet-Cookie: x=1", "/console"],
+      ["/console/runs\nx", "/console"],
+      ["/console/%0d%0aLocation:%20https://evil.example", "/console/%0d%0aLocation:%20https://evil.example"],
+      ["//evil.example/console", "/console"],
+      ["/\\evil.example/console", "/console"],
+      ["https://evil.example/console", "/console"],
+      ["/console/../tra-cuu", "/console"],
+      ["/consolex", "/console"],
+      ["/tra-cuu", "/console"],
+    ];
+    for (const [next, expected] of cases) {
+      const res = await fetch(`${hub.url}/console/login`, { method: "POST", redirect: "manual", headers: { origin: hub.url }, body: form({ username: "admin", password: ADMIN_PASSWORD, next }) });
+      expect(res.status, JSON.stringify(next)).toBe(303);
+      expect(res.headers.get("location"), JSON.stringify(next)).toBe(expected);
+    }
+    // The sign-in page itself, asked with such a `next`, renders.
+    const page = await fetch(`${hub.url}/console/login?next=${encodeURIComponent("/console\r\nX: y")}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('name="next" value="/console"');
+  });
+
   it("needs the session's CSRF token on forms and on cookie-authenticated API changes", async () => {
     const { cookie, csrf } = await login("admin", ADMIN_PASSWORD);
     const without = await fetch(`${hub.url}/console/users`, { method: "POST", headers: { cookie, origin: hub.url }, body: form({ username: "lan", displayName: "Lan", password: "clerk-password-1", role: "clerk" }) });

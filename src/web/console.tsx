@@ -23,6 +23,7 @@ import {
 import { checkCsrf, clearSessionCookie, csrfToken, SESSION_COOKIE, sessionDeps, setSessionCookie, signIn, signOut, userForSession, type SessionUser } from "../auth/index.ts";
 import { SiteTargetPage, siteTargetView } from "./pages/site-target.tsx";
 import { checkSiteConnection } from "../delivery/targets.ts";
+import { signInThrottle } from "../api/sign-in-throttle.ts";
 
 type Env = { Variables: { user: SessionUser | null; lang: Lang; session: string | null } };
 
@@ -83,7 +84,16 @@ export function consoleRoutes(ctx: HubContext) {
     return c.html(<LoginPage view={view(c)} next={safeNext(c.req.query("next"))} failed={false} />);
   });
 
-  app.post("/console/login", async (c) => {
+  // Password guessing is slowed per account, address and both (src/api/sign-in-throttle.ts).
+  const loginThrottle = signInThrottle(ctx, {
+    account: async (c) => String((await c.req.parseBody()).username ?? ""),
+    limited: async (c, seconds, failedNow) => {
+      const form = await c.req.parseBody();
+      const next = safeNext(String(form.next ?? ""));
+      return c.html(<LoginPage view={view(c as Context<Env>)} next={next} failed={failedNow} username={String(form.username ?? "")} retryAfterSeconds={seconds} />, 429);
+    },
+  });
+  app.post("/console/login", loginThrottle, async (c) => {
     const form = await c.req.parseBody();
     const username = String(form.username ?? "");
     const result = await signIn(deps, username, String(form.password ?? ""));
@@ -386,9 +396,25 @@ export function consoleRoutes(ctx: HubContext) {
   return app;
 }
 
-/** Only paths inside the console (no scheme, no //host): no open redirect after sign-in. */
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/console") && !next.startsWith("//") && !next.includes("\\") ? next : "/console";
+const HUB = "http://hub.invalid";
+
+/**
+ * Where to go after sign-in: only a same-site path inside the console, starting
+ * with a single "/" (no scheme, no //host, no backslash, no control characters,
+ * which would also break the Location header), normalised ("/console/../x" is
+ * not inside); anything else is /console.
+ */
+export function safeNext(next: string | undefined): string {
+  // eslint-disable-next-line no-control-regex
+  if (!next || !next.startsWith("/") || next.startsWith("//") || /[\\\u0000-\u001f\u007f]/.test(next)) return "/console";
+  let url: URL;
+  try {
+    url = new URL(next, HUB);
+  } catch {
+    return "/console";
+  }
+  if (url.origin !== HUB || (url.pathname !== "/console" && !url.pathname.startsWith("/console/"))) return "/console";
+  return url.pathname + url.search;
 }
 
 /** YYYY-MM-DD as midnight in Vietnam time (UTC+7, no daylight saving), plus `days`. */

@@ -312,6 +312,8 @@ const vi = {
   "site.deliveries": "Bản tin",
   "site.notFound": "Không có trang này.",
   "alerts.siteStopped": "Không gửi được đến trang {site} ({n} bản tin đang chờ): {reason}",
+  "alerts.signInBurst": "{n} lần đăng nhập không thành công trong thời gian ngắn (từ {from})",
+  "login.throttled": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {seconds} giây.",
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -622,6 +624,8 @@ const en: Record<MessageKey, string> = {
   "site.deliveries": "Deliveries",
   "site.notFound": "No such site.",
   "alerts.siteStopped": "Site {site} cannot be pushed to ({n} deliveries waiting): {reason}",
+  "alerts.signInBurst": "{n} unsuccessful sign-ins in a short time (from {from})",
+  "login.throttled": "Too many failed sign-ins. Please try again in {seconds} seconds.",
 };
 
 export const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { vi, en };

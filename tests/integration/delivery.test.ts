@@ -420,6 +420,14 @@ describe("pull feed and Atom", () => {
     const gamma = (await createApiToken(hub.ctx.db.prisma, { name: "gamma-reader", role: "site", siteId: "gamma" })).token;
     expect((await api("/feeds/gamma/van-ban.atom")).status).toBe(401);
     expect((await api("/feeds/gamma/khong-co.atom", { token: gamma })).status).toBe(404);
+    // Only a site's read token belongs in a URL; an admin's or clerk's is refused there (logs keep query strings).
+    for (const role of ["admin", "clerk"] as const) {
+      const staff = (await createApiToken(hub.ctx.db.prisma, { name: `${role}-feed`, role })).token;
+      const refused = await fetch(`${hub.url}/feeds/gamma/van-ban.atom?token=${staff}`);
+      expect(refused.status, role).toBe(403);
+      expect(((await refused.json()) as { error: string }).error).toMatch(/only a site's read token/);
+      expect((await api("/feeds/gamma/van-ban.atom", { token: staff })).status, role).toBe(200);
+    }
     const res = await fetch(`${hub.url}/feeds/gamma/van-ban.atom?token=${gamma}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("application/atom+xml");

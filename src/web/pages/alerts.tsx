@@ -9,6 +9,7 @@ export function conditionText(t: T, c: AlertCondition): string {
   if (c.kind === "source-failing") return t("alerts.failing", { source: c.subject, n: c.value });
   if (c.kind === "source-lagging") return t("alerts.lagging", { source: c.subject, minutes: c.value });
   if (c.kind === "site-stopped") return t("alerts.siteStopped", { site: c.subject, n: c.value, reason: c.detail ?? "" });
+  if (c.kind === "sign-in-burst") return t("alerts.signInBurst", { n: c.value, from: c.detail ?? "" });
   return t("alerts.dead", { site: c.subject, n: c.value });
 }
 
