@@ -277,7 +277,14 @@ const connector: SourceConnector<EdxmlInboxConfig> = {
   title: "Hộp thư edXML (QCVN 102:2016) – thư mục và tải lên",
   configSchema: edxmlInboxConfigSchema,
   create: (config, ctx) => new EdxmlInboxClient(edxmlInboxConfigSchema.parse(config), ctx),
-  routes: (config) => createUploadRoutes({ folder: config.folder, maxBytes: config.maxPackageBytes, path: "/edxml" }),
+  // The upload check uses the source's own limits, as the poller does.
+  routes: (config) =>
+    createUploadRoutes({
+      folder: config.folder,
+      maxBytes: config.maxPackageBytes,
+      parse: { maxAttachmentBytes: config.maxAttachmentBytes, assumePublic: config.assumePublic },
+      path: "/edxml",
+    }),
   // The "system" behind an inbox is an agency dropping packages: the simulator
   // writes a first batch at once and more on POST /generate?count=N.
   async createSimulator(options) {
