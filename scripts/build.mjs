@@ -60,7 +60,9 @@ export async function build({ quiet = false } = {}) {
     absWorkingDir: root,
     // verify.mjs: `portalsync verify` without commander and the CLI module, so
     // its hashing workers start sooner (the launcher picks it)
-    entryPoints: { portalsync: "src/cli.ts", verify: "src/verify/main.ts" },
+    // edxml-parse-worker.mjs: the worker thread connectors/edxml-inbox/offthread.ts
+    // starts for large packages (from the sources it runs parse-worker.ts via tsx)
+    entryPoints: { portalsync: "src/cli.ts", verify: "src/verify/main.ts", "edxml-parse-worker": "connectors/edxml-inbox/parse-worker.ts" },
     outdir: "dist",
     outExtension: { ".js": ".mjs" },
     chunkNames: "chunk-[hash]",
@@ -77,6 +79,8 @@ export async function build({ quiet = false } = {}) {
     metafile: true,
     logLevel: quiet ? "error" : "warning",
     plugins: [sourceUrlPlugin],
+    // lets code tell the bundle from the sources (e.g. which worker file to start)
+    define: { __PORTALSYNC_BUNDLE__: "true" },
   });
   const inputs = {};
   for (const p of Object.keys(result.metafile.inputs)) {

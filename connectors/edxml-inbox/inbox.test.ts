@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { copyFile, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -11,7 +11,8 @@ import type { CanonicalDocument } from "../../src/core/index.ts";
 import type { ChangePage, ConnectorContext } from "../sdk.ts";
 import connector, { createUploadRoutes, EdxmlInboxClient, UPLOAD_PATH } from "./index.ts";
 import { edxmlInboxConfigSchema } from "./config.ts";
-import { generateEdxmlPackage, postEdxmlPackages, writeEdxmlPackages } from "./simulator.ts";
+import { IN_THREAD_MAX_BYTES, stopParseWorker } from "./offthread.ts";
+import { buildEdxmlPackage, generateEdxmlPackage, postEdxmlPackages, writeEdxmlPackages } from "./simulator.ts";
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..", "../shared/fixtures/edxml");
 
@@ -43,6 +44,13 @@ async function collect(iterable: AsyncIterable<ChangePage>, stopAfter = Number.P
   return pages;
 }
 
+/** The inbox folder's visible entries; the hidden work folders must be empty. */
+async function listing(dir = folder): Promise<string[]> {
+  const names = await readdir(dir);
+  for (const hidden of names.filter((n) => n.startsWith("."))) expect(await readdir(path.join(dir, hidden)), hidden).toEqual([]);
+  return names.filter((n) => !n.startsWith("."));
+}
+
 function docs(pages: ChangePage[]): CanonicalDocument[] {
   return pages.flatMap((p) => p.items.map((i) => i.item as CanonicalDocument));
 }
@@ -71,7 +79,7 @@ describe("edXML inbox folder", () => {
     expect(reasons.join("\n")).toMatch(/status message, not a document \(StatusCode 06 Hoàn thành/u);
     expect(reasons.join("\n")).toMatch(/not well-formed XML at line 74/u);
     expect(reasons.join("\n")).toMatch(/garbage\.edxml/u);
-    expect((await readdir(folder)).sort()).toEqual(["notes.txt", "processed", "rejected"]);
+    expect((await listing()).sort()).toEqual(["notes.txt", "processed", "rejected"]);
 
     // Package 3 (index % 4 === 3) carries an unsigned phụ lục as well.
     const withAppendix = got[3]!;
@@ -84,6 +92,7 @@ describe("edXML inbox folder", () => {
       expect(createHash("sha256").update(bytes).digest("hex")).toBe(ref.sha256);
       expect(file.sha256).toBe(ref.sha256);
     }
+    await listing(); // fetched attachments leave nothing in the spool folder
     await expect(inbox.fetchFile({ ...withAppendix.files[0]!, id: "../../etc/passwd#1" }, { maxBytes: 1000 })).rejects.toThrow(/not an inbox file id/u);
     expect((await inbox.fetchItem(got[1]!.externalId)).number).toBe(got[1]!.number);
 
@@ -124,6 +133,41 @@ describe("edXML inbox folder", () => {
   });
 });
 
+describe("edXML inbox with large packages", () => {
+  afterEach(stopParseWorker);
+
+  it("parses packages over the in-thread size in the worker; uploads and fetched attachments are byte-exact", async () => {
+    const content = randomBytes(IN_THREAD_MAX_BYTES + 500_000);
+    const sha256 = createHash("sha256").update(content).digest("hex");
+    const xml = buildEdxmlPackage({
+      from: { organId: "000.00.21.H55", name: "UBND huyện Bình Sơn" },
+      number: "77/QĐ-UBND",
+      date: "2026-11-20",
+      typeName: "Quyết định",
+      subject: "Hồ sơ kèm theo lớn",
+      attachments: [{ name: "ho-so.bin", bytes: content }],
+    });
+    expect(Buffer.byteLength(xml)).toBeGreaterThan(IN_THREAD_MAX_BYTES);
+    const server = serve({ fetch: createUploadRoutes({ folder }).fetch, port: 0, hostname: "127.0.0.1" });
+    try {
+      await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}${UPLOAD_PATH}`, { method: "POST", body: xml, headers: { "content-type": "application/xml" } });
+      expect(res.status).toBe(202);
+      const body = (await res.json()) as { summary: { attachments: { sha256: string; size: number }[] } };
+      expect(body.summary.attachments).toMatchObject([{ sha256, size: content.length }]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    const inbox = client();
+    const [doc] = docs(await collect(inbox.listChanges(null)));
+    expect(doc?.files).toMatchObject([{ sha256, size: content.length }]);
+    const fetched = await inbox.fetchFile(doc!.files[0]!, { maxBytes: 10_000_000 });
+    expect(Buffer.from(await new Response(fetched.body).arrayBuffer()).equals(content)).toBe(true);
+    expect(await listing()).toEqual(["processed", "rejected"]);
+  });
+});
+
 describe("edXML upload endpoint", () => {
   it("accepts a raw package (202), writes it atomically, and the inbox ingests it", async () => {
     const app = createUploadRoutes({ folder });
@@ -134,7 +178,7 @@ describe("edXML upload endpoint", () => {
     expect(body.accepted).toBe(true);
     expect(body.summary.number).toBe(generated.meta.number);
     expect(body.file).toMatch(/^\d{8}T\d{9}Z-[0-9a-f]{8}-upload\.edxml$/u);
-    expect(await readdir(folder)).toEqual([body.file]);
+    expect(await listing()).toEqual([body.file]);
     const got = docs(await collect(client().listChanges(null)));
     expect(got.map((d) => d.number)).toEqual([generated.meta.number]);
   });
@@ -148,7 +192,7 @@ describe("edXML upload endpoint", () => {
     expect(res.status).toBe(202);
     const body = (await res.json()) as { file: string };
     expect(body.file).toMatch(/-Công_văn_12\.edxml$/u);
-    expect(await readdir(folder)).toEqual([body.file]);
+    expect(await listing()).toEqual([body.file]);
   });
 
   it("answers 400 for broken packages and status messages, 415 for other types, 413 when too large", async () => {
@@ -184,7 +228,7 @@ describe("edXML upload endpoint", () => {
     });
     const chunked = await app.request(UPLOAD_PATH, { method: "POST", headers: { "Content-Type": "application/xml" }, body: stream, duplex: "half" } as RequestInit);
     expect(chunked.status).toBe(413);
-    expect(await readdir(folder)).toEqual([]);
+    expect(await listing()).toEqual([]);
   });
 
   it("takes packages POSTed over HTTP by the generator", async () => {

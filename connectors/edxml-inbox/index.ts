@@ -8,7 +8,7 @@
 // crash between the two loses nothing: the next run lists every processed
 // file after the last saved mark.
 
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
 import { Hono } from "hono";
 import path from "node:path";
 import type { CanonicalDocument, SourceFileRef } from "../../src/core/index.ts";
@@ -33,8 +33,10 @@ import {
   PROCESSED_DIR,
 } from "./folder.ts";
 import { writeEdxmlPackages } from "./simulator.ts";
-import { createUploadRoutes } from "./upload.ts";
-import { EDXML_STATUS_CODES, EdxmlError, parseEdxmlPackage, summarizeEdxml, type EdxmlDocumentPackage, type EdxmlParseOptions } from "./parse.ts";
+import { parseEdxmlFileOffThread } from "./offthread.ts";
+import type { EdxmlPackageFile } from "./package-file.ts";
+import { createUploadRoutes, SPOOL_DIR, spoolDir, UPLOADS_DIR } from "./upload.ts";
+import { EDXML_STATUS_CODES, EdxmlError, summarizeEdxml, type EdxmlDocumentPackage, type EdxmlParseOptions } from "./parse.ts";
 
 export interface EdxmlInboxCursor extends Cursor {
   /** Claim name of the last processed package handed out. */
@@ -46,6 +48,7 @@ export class EdxmlInboxError extends Error {
 }
 
 const FILE_ID = /^([^/\\#]+)#(\d+)$/u;
+const STALE_WORK_MS = 60 * 60 * 1000;
 
 function isPackageName(name: string): boolean {
   return !name.startsWith(".") && /\.edxml$/iu.test(name);
@@ -80,8 +83,26 @@ export class EdxmlInboxClient implements SourceClient {
     this.#ready ??= (async () => {
       await ensureInboxFolders(this.#config.folder);
       await this.#namer.init(this.#processed);
+      await this.#sweep();
     })();
     return this.#ready;
+  }
+
+  /** Leftovers of uploads and checks a crash interrupted (an hour old: nothing still running is touched). */
+  async #sweep(): Promise<void> {
+    const cutoff = this.#ctx.now().getTime() - STALE_WORK_MS;
+    for (const sub of [UPLOADS_DIR, SPOOL_DIR]) {
+      const dir = path.join(this.#config.folder, sub);
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        const info = await stat(path.join(dir, name)).catch(() => null);
+        if (info && info.mtimeMs < cutoff) await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Parse a package file off the event loop; attachments' bytes go to files under the inbox's spool folder. */
+  async #parse(file: string, options: EdxmlParseOptions = this.#parseOptions()): Promise<EdxmlPackageFile> {
+    return parseEdxmlFileOffThread(file, { ...options, tmpDir: await spoolDir(this.#config.folder) });
   }
 
   /** Move waiting packages to processed/ or rejected/. Safe to call concurrently (one claim at a time). */
@@ -102,14 +123,14 @@ export class EdxmlInboxClient implements SourceClient {
       candidates.sort((a, b) => a.mtime - b.mtime || (a.name < b.name ? -1 : 1));
       for (const { name } of candidates) {
         const claimName = this.#namer.next(name);
-        let bytes: Buffer;
         try {
           const info = await stat(path.join(this.#config.folder, name));
           if (info.size > this.#config.maxPackageBytes) {
             throw new EdxmlError(`package is ${info.size} bytes; the limit is ${this.#config.maxPackageBytes}`, "too-large");
           }
-          bytes = await readFile(path.join(this.#config.folder, name));
-          const parsed = parseEdxmlPackage(bytes, this.#parseOptions());
+          const file = await this.#parse(path.join(this.#config.folder, name));
+          await file.dispose(); // the attachments are read again when fetched
+          const parsed = file.pkg;
           if (parsed.kind === "status") {
             const label = EDXML_STATUS_CODES[parsed.statusCode];
             const reason = `${parsed.message} (StatusCode ${parsed.statusCode}${label ? ` ${label}` : ""}${parsed.description ? `: ${parsed.description}` : ""})`;
@@ -152,7 +173,9 @@ export class EdxmlInboxClient implements SourceClient {
   async #documentOf(claimName: string): Promise<CanonicalDocument> {
     const cached = this.#cache.get(claimName);
     if (cached) return cached;
-    const parsed = parseEdxmlPackage(await readFile(path.join(this.#processed, claimName)), this.#parseOptions());
+    const file = await this.#parse(path.join(this.#processed, claimName));
+    await file.dispose();
+    const parsed = file.pkg;
     if (parsed.kind !== "document") throw new EdxmlInboxError(`${claimName} is not a document package`);
     const doc = this.#withFileIds(parsed, claimName);
     this.#cache.set(claimName, doc);
@@ -217,23 +240,22 @@ export class EdxmlInboxClient implements SourceClient {
     if (!match || parseClaimName(match[1]!) === null) throw new EdxmlInboxError(`not an inbox file id: ${file.id}`);
     const [, claimName = "", position = "0"] = match;
     limits.signal?.throwIfAborted();
-    const parsed = parseEdxmlPackage(await readFile(path.join(this.#processed, claimName)), {
+    const spooled = await this.#parse(path.join(this.#processed, claimName), {
       ...this.#parseOptions(),
       maxAttachmentBytes: Math.min(limits.maxBytes, this.#config.maxAttachmentBytes),
     });
-    if (parsed.kind !== "document") throw new EdxmlInboxError(`${claimName} is not a document package`);
-    const attachment = parsed.attachments.filter((a) => a.bytes !== null)[Number(position) - 1];
-    if (!attachment?.bytes) throw new EdxmlInboxError(`${claimName} has no attachment ${position}`);
-    const bytes = attachment.bytes;
+    const parsed = spooled.pkg;
+    const attachment = parsed.kind === "document" ? parsed.attachments.filter((a) => a.error === null)[Number(position) - 1] : undefined;
+    if (!attachment) {
+      await spooled.dispose();
+      if (parsed.kind !== "document") throw new EdxmlInboxError(`${claimName} is not a document package`);
+      throw new EdxmlInboxError(`${claimName} has no attachment ${position}`);
+    }
+    // Read from its file as the pipeline stores it; the package's files go once it is read.
     return {
-      body: new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(bytes);
-          controller.close();
-        },
-      }),
+      body: spooled.streamAttachment(attachment, { dispose: true }),
       mime: attachment.mime,
-      size: bytes.length,
+      size: attachment.size,
       sha256: attachment.sha256,
     };
   }
@@ -256,7 +278,14 @@ const connector: SourceConnector<EdxmlInboxConfig> = {
   configSchema: edxmlInboxConfigSchema,
   maxRequestBytes: (config) => config.maxPackageBytes,
   create: (config, ctx) => new EdxmlInboxClient(edxmlInboxConfigSchema.parse(config), ctx),
-  routes: (config) => createUploadRoutes({ folder: config.folder, maxBytes: config.maxPackageBytes, path: "/edxml" }),
+  // The upload check uses the source's own limits, as the poller does.
+  routes: (config) =>
+    createUploadRoutes({
+      folder: config.folder,
+      maxBytes: config.maxPackageBytes,
+      parse: { maxAttachmentBytes: config.maxAttachmentBytes, assumePublic: config.assumePublic },
+      path: "/edxml",
+    }),
   // The "system" behind an inbox is an agency dropping packages: the simulator
   // writes a first batch at once and more on POST /generate?count=N.
   async createSimulator(options) {

@@ -1,15 +1,23 @@
 // `POST /api/v1/inbox/edxml`: agencies outside iOffice hand the hub an edXML
-// package (raw body or multipart field `file`). The package is checked right
-// away so the sender gets a useful answer, then written into the inbox folder
-// atomically; the inbox connector ingests it on its next poll.
-// Self-contained: the hub's API layer mounts it (and puts its own auth in front).
+// package (raw body or multipart field `file`). The body is streamed to a
+// hidden part file in the inbox folder as it arrives (413 as soon as it passes
+// the limit), checked off the event loop (offthread.ts) so the sender gets a
+// useful answer, and renamed into place; the inbox connector ingests it on its
+// next poll. Memory stays flat whatever the package's size.
+// Self-contained: the hub's API layer mounts it (and puts its own auth in
+// front). It reads the request body itself: no body-buffering middleware may
+// run before it.
 
 import { randomUUID } from "node:crypto";
-import { mkdir } from "node:fs/promises";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
 import { Hono } from "hono";
 import type { Logger } from "pino";
-import { safeBaseName, writeAtomic } from "./folder.ts";
-import { EdxmlError, parseEdxmlPackage, summarizeEdxml, type EdxmlParseOptions } from "./parse.ts";
+import { drain, receiveFile, requestBody, UploadError } from "../../src/api/upload-stream.ts";
+import { safeBaseName } from "./folder.ts";
+import { parseEdxmlFileOffThread } from "./offthread.ts";
+import { EdxmlError, summarizeEdxml, type EdxmlParseOptions } from "./parse.ts";
 
 export interface UploadRoutesOptions {
   /** The inbox folder the connector watches. */
@@ -25,32 +33,50 @@ export interface UploadRoutesOptions {
 
 export const UPLOAD_PATH = "/api/v1/inbox/edxml";
 
+/** Hidden folders of the inbox (the poller takes `*.edxml` files only): uploads in progress, attachments being checked. */
+export const UPLOADS_DIR = ".uploads";
+export const SPOOL_DIR = ".spool";
+
 const XML_TYPES = new Set(["application/xml", "text/xml", "application/edxml+xml", "application/octet-stream"]);
 
-class PayloadTooLarge extends Error {}
-
-async function readLimited(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array> {
-  if (!body) return new Uint8Array(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      throw new PayloadTooLarge();
-    }
-    chunks.push(value);
+/** Stream `source` into a new file at `target`, refusing (413) once it passes `maxBytes`. Returns the size. */
+async function receiveRaw(source: Readable, target: string, maxBytes: number): Promise<number> {
+  const out = await open(target, "wx");
+  let size = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: Error) => {
+        if (settled) return;
+        settled = true;
+        // Nothing more is wanted: read and drop the rest, so the client gets the answer.
+        source.removeAllListeners("data");
+        drain(source);
+        reject(error);
+      };
+      source.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) return fail(new UploadError(`package exceeds the limit of ${maxBytes} bytes`, 413));
+        // One write at a time: the socket is paused meanwhile (backpressure).
+        source.pause();
+        out.write(chunk).then(
+          () => source.resume(),
+          (error: Error) => fail(error), // the disk, not the sender: a 500
+        );
+      });
+      source.once("end", () => {
+        if (settled) return;
+        settled = true;
+        resolve();
+      });
+      source.once("error", (error) => fail(new UploadError(`the upload was cut short: ${error.message}`, 400)));
+      source.once("close", () => fail(new UploadError("the upload was cut short", 400)));
+      source.resume();
+    });
+  } finally {
+    await out.close();
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return size;
 }
 
 function stamp(date: Date): string {
@@ -73,55 +99,72 @@ export function createUploadRoutes(opts: UploadRoutesOptions): Hono {
       );
     }
     const declared = c.req.header("Content-Length");
-    if (declared && /^\d+$/u.test(declared) && Number(declared) > maxBytes) {
+    if (declared && /^\d+$/u.test(declared) && Number(declared) > maxBytes + (multipart ? 64 * 1024 : 0)) {
       return c.json({ error: `package is ${declared} bytes; the limit is ${maxBytes}` }, 413);
     }
-    let body: Uint8Array;
+
+    const uploads = path.join(opts.folder, UPLOADS_DIR);
+    await mkdir(uploads, { recursive: true });
+    const source = requestBody(c.req.raw, c.env);
+    let part: string;
+    let size: number;
+    let originalName = "upload.edxml";
     try {
-      body = await readLimited(c.req.raw.body, maxBytes);
+      if (multipart) {
+        const file = await receiveFile({ headers: c.req.raw.headers, body: source }, { field: "file", maxBytes, dir: uploads });
+        part = file.path;
+        size = file.size;
+        originalName = file.name || originalName;
+      } else {
+        part = path.join(uploads, `.upload-${randomUUID()}.part`);
+        try {
+          size = source ? await receiveRaw(source, part, maxBytes) : 0;
+        } catch (error) {
+          await rm(part, { force: true });
+          throw error;
+        }
+      }
     } catch (error) {
-      if (error instanceof PayloadTooLarge) return c.json({ error: `package exceeds the limit of ${maxBytes} bytes` }, 413);
+      if (error instanceof UploadError) return c.json({ error: error.message }, error.status);
       throw error;
     }
 
-    let bytes = body;
-    let originalName = "upload.edxml";
-    if (multipart) {
-      let form: FormData;
-      try {
-        form = await new Request("http://inbox.local/", { method: "POST", headers: { "Content-Type": contentType }, body }).formData();
-      } catch {
-        return c.json({ error: "multipart body could not be read" }, 400);
-      }
-      const file = form.get("file") ?? [...form.values()].find((v) => typeof v !== "string") ?? null;
-      if (!file || typeof file === "string") return c.json({ error: 'multipart body has no file (expected field "file")' }, 400);
-      bytes = new Uint8Array(await file.arrayBuffer());
-      originalName = file.name || originalName;
-    }
-    if (bytes.length === 0) return c.json({ error: "empty body; expected an edXML package" }, 400);
-
-    let summary: Record<string, unknown>;
     try {
-      const parsed = parseEdxmlPackage(bytes, { ...opts.parse, maxBytes });
-      if (parsed.kind === "status") {
-        return c.json({ error: `${parsed.message}: StatusCode ${parsed.statusCode}; the inbox takes documents only`, summary: summarizeEdxml(parsed) }, 400);
+      if (size === 0) return c.json({ error: "empty body; expected an edXML package" }, 400);
+      let summary: Record<string, unknown>;
+      try {
+        const parsed = await parseEdxmlFileOffThread(part, { ...opts.parse, maxBytes, tmpDir: await spoolDir(opts.folder) });
+        await parsed.dispose();
+        if (parsed.pkg.kind === "status") {
+          return c.json({ error: `${parsed.pkg.message}: StatusCode ${parsed.pkg.statusCode}; the inbox takes documents only`, summary: summarizeEdxml(parsed.pkg) }, 400);
+        }
+        summary = summarizeEdxml(parsed.pkg);
+      } catch (error) {
+        if (error instanceof EdxmlError) {
+          return c.json({ error: error.message, code: error.code }, error.code === "too-large" ? 413 : 400);
+        }
+        opts.log?.error({ err: error }, "edxml upload: unexpected parse failure");
+        return c.json({ error: "package could not be processed" }, 500);
       }
-      summary = summarizeEdxml(parsed);
-    } catch (error) {
-      if (error instanceof EdxmlError) {
-        return c.json({ error: error.message, code: error.code }, error.code === "too-large" ? 413 : 400);
-      }
-      opts.log?.error({ err: error }, "edxml upload: unexpected parse failure");
-      return c.json({ error: "package could not be processed" }, 500);
-    }
 
-    const stem = safeBaseName(originalName).replace(/\.(edxml|xml)$/iu, "");
-    const fileName = `${stamp(now())}-${randomUUID().slice(0, 8)}-${stem}.edxml`;
-    await mkdir(opts.folder, { recursive: true });
-    await writeAtomic(opts.folder, fileName, bytes);
-    opts.log?.info({ file: fileName, externalId: summary.externalId }, "edxml upload accepted");
-    return c.json({ accepted: true, file: fileName, summary }, 202);
+      const stem = safeBaseName(originalName).replace(/\.(edxml|xml)$/iu, "");
+      const fileName = `${stamp(now())}-${randomUUID().slice(0, 8)}-${stem}.edxml`;
+      // Same folder tree, so the rename is atomic: the poller sees the whole package or nothing.
+      await rename(part, path.join(opts.folder, fileName));
+      part = "";
+      opts.log?.info({ file: fileName, bytes: size, externalId: summary.externalId }, "edxml upload accepted");
+      return c.json({ accepted: true, file: fileName, summary }, 202);
+    } finally {
+      if (part) await rm(part, { force: true });
+    }
   });
 
   return app;
+}
+
+/** Where checks of the inbox's packages put decoded attachments: inside the inbox, so on the volume sized for packages. */
+export async function spoolDir(folder: string): Promise<string> {
+  const dir = path.join(folder, SPOOL_DIR);
+  await mkdir(dir, { recursive: true });
+  return dir;
 }

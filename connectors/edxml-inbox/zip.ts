@@ -131,7 +131,11 @@ function readCentralDirectory(bytes: Uint8Array, limits: ZipLimits): CentralEntr
 }
 
 function inflateBounded(data: Uint8Array, entry: CentralEntry, limits: ZipLimits, budget: number): Uint8Array {
-  const chunks: Uint8Array[] = [];
+  // Output goes straight into a buffer of the declared size (already checked
+  // against the limits): no list of chunks and no second copy, so an entry
+  // costs its size once. Bytes past the declared size are counted, not kept:
+  // the entry is refused anyway.
+  const out = new Uint8Array(entry.size);
   let produced = 0;
   const check = () => {
     if (produced > limits.maxEntryBytes || produced > budget) {
@@ -148,9 +152,10 @@ function inflateBounded(data: Uint8Array, entry: CentralEntry, limits: ZipLimits
     }
   };
   const inflater = new Inflate((chunk) => {
+    const at = produced;
     produced += chunk.length;
     check();
-    chunks.push(chunk);
+    if (produced <= out.length) out.set(chunk, at);
   });
   try {
     for (let offset = 0; offset < data.length; offset += INFLATE_SLICE) {
@@ -162,11 +167,8 @@ function inflateBounded(data: Uint8Array, entry: CentralEntry, limits: ZipLimits
     if (error instanceof ZipError) throw error;
     throw new ZipError(`ZIP entry "${entry.name}" is not valid DEFLATE data: ${(error as Error).message}`, "zip-corrupt");
   }
-  const out = new Uint8Array(produced);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
+  if (produced !== entry.size) {
+    throw new ZipError(`ZIP entry "${entry.name}" is ${produced} bytes but declares ${entry.size}`, "zip-corrupt");
   }
   return out;
 }
@@ -209,7 +211,7 @@ export function unzipBounded(bytes: Uint8Array, limits: ZipLimits): ZipEntry[] {
     let content: Uint8Array;
     if (entry.method === 0) {
       if (data.length > budget) throw new ZipError("ZIP archive expands beyond the total size limit", "zip-limit");
-      content = data.slice();
+      content = data; // a view of the archive's bytes: no copy
     } else {
       content = inflateBounded(data, entry, limits, budget);
     }

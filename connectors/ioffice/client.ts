@@ -2,11 +2,16 @@
 // incremental listing, bounded retries, guarded downloads, edXML mode.
 
 import { createHash } from "node:crypto";
+import { mkdtemp, open, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { CanonicalDocument, SourceFileRef, SourceItem } from "../../src/core/index.ts";
 import type { ChangePage, ChangeWindow, ConnectorContext, Cursor, FetchedFile, FetchLimits, HealthCheck, ItemRef, SourceClient } from "../sdk.ts";
 import type { IofficeConfig } from "./config.ts";
 import { itemKey, mapIofficeDocument, normalizeSha256, readListPage, IofficeMappingError } from "./mapping.ts";
-import { parseEdxmlDocument } from "../edxml-inbox/parse.ts";
+import { parseEdxmlFileOffThread } from "../edxml-inbox/offthread.ts";
+import type { EdxmlPackageFile } from "../edxml-inbox/package-file.ts";
+import { EDXML_STATUS_CODES, EdxmlError, STATUS_MESSAGE_NOTE, type EdxmlAttachment } from "../edxml-inbox/parse.ts";
 import { backoffDelayMs, clientCredentialsForm, parseRetryAfter, readTokenAnswer, TokenAnswerError, TokenCache, TOKEN_REQUEST_HEADERS, type TokenAnswer } from "../http-kit/index.ts";
 
 export { parseRetryAfter } from "../http-kit/index.ts";
@@ -83,7 +88,9 @@ interface Attempt {
 }
 
 interface EdxmlCacheEntry {
-  files: Map<string, { bytes: Uint8Array; mime: string; sha256: string | null }>;
+  /** The parsed package; its attachments' bytes are in files (removed on eviction). */
+  spooled: EdxmlPackageFile;
+  files: Map<string, EdxmlAttachment>;
 }
 
 export function createIofficeClient(config: IofficeConfig, ctx: ConnectorContext): SourceClient & {
@@ -344,22 +351,43 @@ export function createIofficeClient(config: IofficeConfig, ctx: ConnectorContext
   }
 
   async function fetchEdxmlItem(externalId: string, signal?: AbortSignal): Promise<CanonicalDocument> {
-    const xml = await authorised(`/api/v1/van-ban/${encodeURIComponent(externalId)}/edxml`, "application/xml", signal, async (a) => {
-      try {
-        return await readLimited(a, config.maxFileBytes * 2, `edXML of ${externalId}`);
-      } finally {
-        a.done();
-      }
-    });
-    const pkg = parseEdxmlDocument(xml, { maxBytes: config.maxFileBytes * 2, maxAttachmentBytes: config.maxFileBytes });
+    // The package goes to a temporary file as it arrives and is parsed off the
+    // event loop (edxml-inbox/offthread.ts): packages run to tens of MB.
+    const dir = await mkdtemp(join(tmpdir(), "portalsync-ioffice-edxml-"));
+    let spooled: EdxmlPackageFile;
+    try {
+      const file = join(dir, "package.edxml");
+      await authorised(`/api/v1/van-ban/${encodeURIComponent(externalId)}/edxml`, "application/xml", signal, async (a) => {
+        try {
+          return await downloadLimited(a, file, config.maxFileBytes * 2, `edXML of ${externalId}`);
+        } finally {
+          a.done();
+        }
+      });
+      spooled = await parseEdxmlFileOffThread(file, { maxBytes: config.maxFileBytes * 2, maxAttachmentBytes: config.maxFileBytes });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const pkg = spooled.pkg;
+    if (pkg.kind === "status") {
+      await spooled.dispose();
+      const label = EDXML_STATUS_CODES[pkg.statusCode];
+      throw new EdxmlError(`${STATUS_MESSAGE_NOTE} (StatusCode ${pkg.statusCode}${label ? ` ${label}` : ""}${pkg.description ? `: ${pkg.description}` : ""})`, "status-message");
+    }
     // edXML has no public flag and another id scheme: the JSON item is the
     // authority for identity, publicity and status; the package for the files.
-    const meta = await fetchJsonItem(externalId, signal);
-    const files = new Map<string, { bytes: Uint8Array; mime: string; sha256: string | null }>();
+    let meta: CanonicalDocument;
+    try {
+      meta = await fetchJsonItem(externalId, signal);
+    } catch (error) {
+      await spooled.dispose();
+      throw error;
+    }
+    const files = new Map<string, EdxmlAttachment>();
     const refs: SourceFileRef[] = pkg.attachments.flatMap((attachment, index) => {
-      if (!attachment.bytes) return [];
+      if (attachment.error !== null) return [];
       const id = `edxml:${externalId}:${index + 1}`;
-      files.set(id, { bytes: attachment.bytes, mime: attachment.mime, sha256: attachment.sha256 });
+      files.set(id, attachment);
       return [{
         id,
         name: attachment.name,
@@ -369,22 +397,29 @@ export function createIofficeClient(config: IofficeConfig, ctx: ConnectorContext
         mime: attachment.mime,
       } satisfies SourceFileRef];
     });
-    edxmlCache.set(externalId, { files });
-    while (edxmlCache.size > 8) edxmlCache.delete(edxmlCache.keys().next().value!);
+    await edxmlCache.get(externalId)?.spooled.dispose();
+    edxmlCache.delete(externalId);
+    edxmlCache.set(externalId, { spooled, files });
+    while (edxmlCache.size > 8) {
+      const oldest = edxmlCache.keys().next().value!;
+      await edxmlCache.get(oldest)?.spooled.dispose();
+      edxmlCache.delete(oldest);
+    }
     return { ...meta, files: refs };
   }
 
-  async function readLimited(a: Attempt, maxBytes: number, what: string): Promise<Uint8Array> {
+  /** The response body into a new file, refused past `maxBytes`. */
+  async function downloadLimited(a: Attempt, file: string, maxBytes: number, what: string): Promise<void> {
     const length = Number(a.res.headers.get("Content-Length"));
     if (Number.isFinite(length) && length > maxBytes) {
       await a.res.body?.cancel().catch(() => undefined);
       throw new IofficeError(`${what} is ${length} bytes, over the limit of ${maxBytes}`, "too-large");
     }
-    const chunks: Uint8Array[] = [];
-    let total = 0;
+    const out = await open(file, "wx");
     const reader = a.res.body?.getReader();
-    if (!reader) return new Uint8Array();
+    let total = 0;
     try {
+      if (!reader) return;
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
@@ -394,13 +429,14 @@ export function createIofficeClient(config: IofficeConfig, ctx: ConnectorContext
           await reader.cancel().catch(() => undefined);
           throw new IofficeError(`${what} exceeds the limit of ${maxBytes} bytes`, "too-large");
         }
-        chunks.push(value);
+        await out.write(value);
       }
     } catch (error) {
       if (error instanceof IofficeError) throw error;
       throw new IofficeError(`${what} was cut short: ${(error as Error).message}`, "truncated", a.res.status, true);
+    } finally {
+      await out.close();
     }
-    return Buffer.concat(chunks);
   }
 
   async function fetchFile(file: SourceFileRef, limits: FetchLimits): Promise<FetchedFile> {
@@ -495,22 +531,17 @@ export function createIofficeClient(config: IofficeConfig, ctx: ConnectorContext
     if (!edxmlCache.get(docId)?.files.has(file.id)) await fetchEdxmlItem(docId, signal);
     const found = edxmlCache.get(docId)?.files.get(file.id);
     if (!found) throw new IofficeError(`edXML package of ${docId} has no attachment ${match[2]}`, "not-found", 404);
-    if (found.bytes.length > maxBytes) {
-      throw new IofficeError(`file ${file.id} is ${found.bytes.length} bytes, over the limit of ${maxBytes}`, "too-large");
+    if (found.size > maxBytes) {
+      throw new IofficeError(`file ${file.id} is ${found.size} bytes, over the limit of ${maxBytes}`, "too-large");
     }
     if (file.sha256 && found.sha256 && file.sha256 !== found.sha256) {
       throw new IofficeError(`file ${file.id}: SHA-256 ${found.sha256} does not match the announced ${file.sha256}`, "checksum");
     }
-    const bytes = found.bytes;
+    const spooled = edxmlCache.get(docId)!.spooled;
     return {
-      body: new ReadableStream({
-        start(controller) {
-          controller.enqueue(bytes);
-          controller.close();
-        },
-      }),
+      body: spooled.streamAttachment(found),
       mime: found.mime,
-      size: bytes.length,
+      size: found.size,
       sha256: found.sha256,
     };
   }

@@ -54,7 +54,8 @@ export function requestBody(req: Request, env: unknown): Readable | null {
 // still sending, receives the answer instead of a reset), up to this much.
 const DRAIN_LIMIT = 64 * 1024 * 1024;
 
-function drain(source: Readable): void {
+/** Read the rest of a refused request and drop it, so the client gets the answer rather than a reset. */
+export function drain(source: Readable): void {
   let dropped = 0;
   source.on("data", (chunk: Buffer) => {
     dropped += chunk.length;
@@ -83,6 +84,8 @@ export async function receiveFile(req: { headers: Headers; body: Readable | null
   try {
     parser = busboy({
       headers: { "content-type": contentType },
+      // browsers send file names as raw UTF-8 (busboy's default reads them as latin1)
+      defParamCharset: "utf8",
       limits: { files: 1, fileSize: options.maxBytes, fields: 8, fieldSize: 1024, parts: 16, headerPairs: 32 },
     });
   } catch (e) {
