@@ -23,6 +23,7 @@ import {
 import { checkCsrf, clearSessionCookie, csrfToken, SESSION_COOKIE, sessionDeps, setSessionCookie, signIn, signOut, userForSession, type SessionUser } from "../auth/index.ts";
 import { SiteTargetPage, siteTargetView } from "./pages/site-target.tsx";
 import { checkSiteConnection } from "../delivery/targets.ts";
+import { mountReportPages } from "./report-routes.tsx";
 
 type Env = { Variables: { user: SessionUser | null; lang: Lang; session: string | null } };
 
@@ -125,6 +126,7 @@ export function consoleRoutes(ctx: HubContext) {
   });
 
   app.get("/console", async (c) => c.html(<DashboardPage view={view(c)} data={await dashboard(ctx)} />));
+  mountReportPages(app, ctx, view);
 
   // ─── Runs ───
   const runsPage = async (c: Context<Env>, error: string | null = null) => {
