@@ -22,6 +22,7 @@ import type { SendResult } from "../../connectors/sdk.ts";
 import { nextAttemptDelay } from "../../connectors/webhook/retry-schedule.ts";
 import type { HubContext } from "../hub/context.ts";
 import { claimRows, recoverStaleRows, renewLeaseRows, type Claimed } from "./claim.ts";
+import { createCalendar, observeFirstPublications } from "../reports/index.ts";
 import { finished, putBack as putBackOutcome, released, verdictFor, writeOutcomes, type Finish, type Outcome } from "./outcomes.ts";
 import { buildData, contractTime, decideWire, type FileSnapshot, type ItemSnapshot, type PriorDelivery } from "./payload.ts";
 import { linkExpiry, downloadUrl } from "./signed-url.ts";
@@ -475,7 +476,13 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
     });
   }
 
-  const writeResults = (batch: Outcome[]) => writeOutcomes(ctx.db, batch, ctx.now());
+  const calendar = createCalendar(ctx.config.reports);
+  const writeResults = async (batch: Outcome[]) => {
+    const published = await writeOutcomes(ctx.db, batch, ctx.now());
+    // The delay metric must not cost a delivery: a failure here is only logged.
+    await observeFirstPublications({ db: ctx.db, calendar, histogram: ctx.metrics.publicationDelay }, published)
+      .catch((error) => log.warn({ err: error }, "publication delay metric not recorded"));
+  };
 
   function notifyIdle() {
     if (!quiet) return;

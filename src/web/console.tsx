@@ -24,6 +24,7 @@ import { checkCsrf, clearSessionCookie, csrfToken, SESSION_COOKIE, sessionDeps, 
 import { SiteTargetPage, siteTargetView } from "./pages/site-target.tsx";
 import { checkSiteConnection } from "../delivery/targets.ts";
 import { mountReportPages } from "./report-routes.tsx";
+import { dashboardTrend } from "../reports/index.ts";
 
 type Env = { Variables: { user: SessionUser | null; lang: Lang; session: string | null } };
 
@@ -125,7 +126,10 @@ export function consoleRoutes(ctx: HubContext) {
     return c.redirect("/console/login", 303);
   });
 
-  app.get("/console", async (c) => c.html(<DashboardPage view={view(c)} data={await dashboard(ctx)} />));
+  app.get("/console", async (c) => {
+    const [data, trend] = await Promise.all([dashboard(ctx), dashboardTrend(ctx)]);
+    return c.html(<DashboardPage view={view(c)} data={data} trend={trend} />);
+  });
   mountReportPages(app, ctx, view);
 
   // ─── Runs ───

@@ -256,6 +256,14 @@ describe("operator console in Chromium", () => {
     expect(await page.locator(".no-print").isVisible()).toBe(false);
     await page.pdf({ path: path.join(SHOTS, "report-annex-a4.pdf"), format: "A4" });
     await page.emulateMedia({ media: "screen" });
+
+    // The dashboard: this month's figure (cached up to five minutes, so at most the report's) and the 12-month trend.
+    await page.goto(`${hub.url}/console`);
+    const shown = Number(await page.textContent("#this-month-published .big"));
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThanOrEqual(api.totals.published);
+    expect(await page.locator("#trend-published g[data-label]").count()).toBe(12);
+    expect(await page.getAttribute("#trend-published g[data-label]:last-child", "data-value")).toBe(String(shown));
     expect(violations).toEqual([]);
   });
 
