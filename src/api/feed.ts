@@ -9,6 +9,8 @@ import { HTTPException } from "hono/http-exception";
 import { principalForToken, type AuthEnv, type Principal } from "../auth/index.ts";
 import { acknowledgeFeed, feedItems, parseCursor, readFeedRows, readLatestPerItem } from "../delivery/feed-query.ts";
 import { markServed } from "../delivery/published.ts";
+import { createCalendar, observeFirstPublications } from "../reports/index.ts";
+
 import { checkDownload, contentDisposition } from "../delivery/signed-url.ts";
 import { downloadKeyFor } from "../delivery/url-key.ts";
 import type { HubContext } from "../hub/context.ts";
@@ -89,7 +91,7 @@ export function feedRoutes(ctx: HubContext) {
       // Only the portal itself acknowledges; an admin looking must not.
       if (row.mode === "pull" && principal?.role === "site") await acknowledgeFeed(ctx, site, cursor);
       const rows = await readFeedRows(ctx, site, cursor, limit);
-      if (principal?.role === "site") await markServed(ctx.db, rows.map((r) => r.id), ctx.now());
+      if (principal?.role === "site") await served(ctx, rows.map((r) => r.id));
       // buildData gives these fields; the schema names the ones every item has.
       const items = (await feedItems(ctx, rows, publicBase(ctx, c))) as z.infer<typeof feedItem>[];
       return c.json({ items, next: rows.at(-1)?.seq ?? cursor.toString() }, 200);
@@ -126,7 +128,7 @@ export function feedRoutes(ctx: HubContext) {
       const section = await ctx.db.prisma.section.findUnique({ where: { siteId_slug: { siteId: site, slug } }, include: { site: true } });
       if (!section) return c.json({ error: "no such site or section" }, 404);
       const rows = await readLatestPerItem(ctx, site, section.id, limit);
-      if (reader?.role === "site") await markServed(ctx.db, rows.map((r) => r.id), ctx.now());
+      if (reader?.role === "site") await served(ctx, rows.map((r) => r.id));
       const base = publicBase(ctx, c);
       const items = await feedItems(ctx, rows, base);
       const xml = atomFeed({
@@ -257,4 +259,11 @@ export function atomFeed(feed: AtomInput): string {
     "</feed>",
     "",
   ].join("\n");
+}
+
+/** The site's own token read these rows: it has them now (and the delay metric learns of first publications). */
+async function served(ctx: HubContext, ids: string[]): Promise<void> {
+  const fresh = await markServed(ctx.db, ids, ctx.now());
+  await observeFirstPublications({ db: ctx.db, calendar: createCalendar(ctx.config.reports), histogram: ctx.metrics.publicationDelay }, fresh)
+    .catch((error) => ctx.log.warn({ err: error }, "publication delay metric not recorded"));
 }

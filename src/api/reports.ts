@@ -27,6 +27,7 @@ export const reportView = z
     byDocType: z.array(breakdown),
     byIssuer: z.array(breakdown),
     monthly: z.array(z.object({ month: z.string(), site: z.string(), published: z.number() })),
+    trend: z.array(z.object({ month: z.string(), published: z.number(), timeliness })),
     histogram: z.array(z.object({ fromHours: z.number(), toHours: z.number().nullable(), count: z.number() })),
     late: z.array(z.object({
       site: z.string(), documentId: z.string(), number: z.string(), title: z.string(), issuer: z.string(), docType: z.string().nullable(),

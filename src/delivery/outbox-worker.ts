@@ -21,7 +21,8 @@ import type { SendResult } from "../../connectors/sdk.ts";
 import { nextAttemptDelay } from "../../connectors/webhook/retry-schedule.ts";
 import type { HubContext } from "../hub/context.ts";
 import { claimRows, recoverStaleRows, renewLeaseRows, type Claimed } from "./claim.ts";
-import { finished, putBack as putBackOutcome, released, verdictFor, writeOutcomes, type Finish } from "./outcomes.ts";
+import { createCalendar, observeFirstPublications } from "../reports/index.ts";
+import { finished, putBack as putBackOutcome, released, verdictFor, writeOutcomes, type Finish, type Outcome } from "./outcomes.ts";
 import { createPreparer, type Prepared } from "./prepare.ts";
 import { createResultBatcher } from "./result-batcher.ts";
 import { sendPrepared } from "./send.ts";
@@ -130,8 +131,15 @@ export function startOutboxWorker(ctx: HubContext, options: OutboxWorkerOptions)
   let woken = false;
   let quiet = false;
   let idleWaiters: (() => void)[] = [];
+  const calendar = createCalendar(ctx.config.reports);
+  const writeResults = async (batch: Outcome[]) => {
+    const published = await writeOutcomes(ctx.db, batch, ctx.now());
+    // The delay metric must not cost a delivery: a failure here is only logged.
+    await observeFirstPublications({ db: ctx.db, calendar, histogram: ctx.metrics.publicationDelay }, published)
+      .catch((error) => log.warn({ err: error }, "publication delay metric not recorded"));
+  };
   const results = createResultBatcher({
-    write: (batch) => writeOutcomes(ctx.db, batch, ctx.now()),
+    write: writeResults,
     log,
     flushAt: queueRefill,
     writeNow: () => !running || (inflight.size === 0 && queue.length === 0),

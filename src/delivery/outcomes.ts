@@ -80,18 +80,19 @@ export function verdictFor(row: Claimed, result: SendResult, retryDelay: (attemp
   }
 }
 
-/** Writes a batch of results in one transaction. */
-export async function writeOutcomes(db: Pick<Database, "sql">, batch: Outcome[], at: Date): Promise<void> {
+/** Writes a batch of results in one transaction; returns the rows a site had for the first time just now. */
+export async function writeOutcomes(db: Pick<Database, "sql">, batch: Outcome[], at: Date): Promise<string[]> {
     const rows = batch.map((o) => ({
       id: o.id, claimed: o.claimedAttempts, state: o.state, keep: o.keepLast, attempts: o.attempts, status: o.status, error: o.error,
       next: new Date(o.nextAtMs).toISOString(), delivered: o.deliveredAtMs === null ? null : new Date(o.deliveredAtMs).toISOString(),
     }));
     const remotes = batch.flatMap((o) => (o.remote ? [o.remote] : []));
     const now = at.toISOString();
-    await db.sql.transaction(async (tx) => {
+    return db.sql.transaction(async (tx) => {
       // Guarded by state and attempt count: a row re-claimed after its lease
-      // ran out is not overwritten by this older attempt's result.
-      await tx.query(
+      // ran out is not overwritten by this older attempt's result. `old` is
+      // the row before this statement: which rows became published now.
+      const { rows: updated } = await tx.query<{ id: string; fresh: boolean }>(
         `UPDATE "Delivery" d SET state = v.state::"DeliveryState", attempts = v.attempts,
            "lastStatus" = CASE WHEN v.keep THEN d."lastStatus" ELSE v.status END,
            "lastError" = CASE WHEN v.keep THEN d."lastError" ELSE v.error END,
@@ -101,8 +102,10 @@ export async function writeOutcomes(db: Pick<Database, "sql">, batch: Outcome[],
            "publishedAt" = CASE WHEN v.state = 'delivered' AND NOT v.keep AND v.error IS NULL
              THEN COALESCE(d."publishedAt", (v.delivered::timestamptz AT TIME ZONE 'UTC')) ELSE d."publishedAt" END,
            "updatedAt" = ${utc(2)}
-         FROM jsonb_to_recordset($1::jsonb) AS v(id text, claimed int, state text, keep boolean, attempts int, status int, error text, next text, delivered text)
-         WHERE d.id = v.id AND d.state = 'sending' AND d.attempts = v.claimed`,
+         FROM jsonb_to_recordset($1::jsonb) AS v(id text, claimed int, state text, keep boolean, attempts int, status int, error text, next text, delivered text),
+           "Delivery" old
+         WHERE d.id = v.id AND old.id = d.id AND d.state = 'sending' AND d.attempts = v.claimed
+         RETURNING d.id, (old."publishedAt" IS NULL AND d."publishedAt" IS NOT NULL) AS fresh`,
         [JSON.stringify(rows), now],
       );
       // Later changes of items whose row just finished were stepped aside
@@ -123,6 +126,6 @@ export async function writeOutcomes(db: Pick<Database, "sql">, batch: Outcome[],
            ON CONFLICT ("siteId", "sectionId", "itemId") DO UPDATE SET "remoteId" = EXCLUDED."remoteId", "updatedAt" = EXCLUDED."updatedAt"`,
           [JSON.stringify(remotes), now],
         );
-      }
+      }      return updated.filter((r) => r.fresh).map((r) => r.id);
     });
   }

@@ -111,13 +111,15 @@ export async function publishedPlaces(db: Pick<Database, "sql">, sha256: string)
 
 /**
  * Rows a site's own token just read from its pull feed or Atom: the site has
- * them now. Set once; later reads keep the first time.
+ * them now. Set once; later reads keep the first time. Returns the rows set now.
  */
-export async function markServed(db: Pick<Database, "sql">, ids: string[], at: Date): Promise<void> {
-  if (ids.length === 0) return;
-  await db.sql.query(
+export async function markServed(db: Pick<Database, "sql">, ids: string[], at: Date): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.sql.query<{ id: string }>(
     `UPDATE "Delivery" SET "publishedAt" = $2::timestamptz AT TIME ZONE 'UTC'
-     WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND "publishedAt" IS NULL`,
+     WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND "publishedAt" IS NULL
+     RETURNING id`,
     [JSON.stringify(ids), at.toISOString()],
   );
+  return rows.map((r) => r.id);
 }

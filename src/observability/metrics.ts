@@ -2,6 +2,7 @@
 // hubs in one test process do not share counters.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { publicationDelayHistogram } from "../reports/metrics.ts";
 
 export function createMetrics() {
   const registry = new Registry();
@@ -45,6 +46,8 @@ export function createMetrics() {
       labelNames: ["outcome"] as const,
       registers: [registry],
     }),
+    /** Working hours from issue to a site first having a document (docs/reports.md). */
+    publicationDelay: publicationDelayHistogram(registry),
     sourceConsecutiveFailures: new Gauge({
       name: "portalsync_source_consecutive_failures",
       help: "Consecutive failed runs per source",

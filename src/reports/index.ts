@@ -4,6 +4,8 @@ export * from "./period.ts";
 export * from "./report.ts";
 export * from "./export.ts";
 export { queryReport, HISTOGRAM_EDGES_DAYS } from "./query.ts";
+export * from "./metrics.ts";
+export * from "./trend.ts";
 
 import type { Config } from "../config/index.ts";
 import { createCalendar, type WorkingCalendar } from "./calendar.ts";

@@ -39,6 +39,7 @@ export interface RawReport {
   total: TimelinessRow;
   byDocType: (TimelinessRow & { key: string | null })[];
   byIssuer: (TimelinessRow & { key: string | null })[];
+  byMonth: (TimelinessRow & { key: string })[];
   monthly: { siteId: string; month: string; published: number }[];
   histogram: { bucket: number; count: number }[];
   late: {
@@ -120,7 +121,7 @@ WITH per AS MATERIALIZED (
 ), mins AS (
   -- Joined to the calendar rather than indexing the array per row (an array
   -- parameter is copied at every subscript): a moment before the calendar counts from its first day.
-  SELECT t."siteId", t."itemId", t."docType", t."issuerName", greatest(${joined("cp", "tp")} - ${joined("ci", "ti")}, 0)::float8 AS m
+  SELECT t."siteId", t."itemId", t."docType", t."issuerName", t."publishedAt", greatest(${joined("cp", "tp")} - ${joined("ci", "ti")}, 0)::float8 AS m
   FROM timed t
   CROSS JOIN LATERAL ${split('t."publishedAt"')} tp
   CROSS JOIN LATERAL ${split("t.issued")} ti
@@ -140,6 +141,8 @@ SELECT json_build_object(
     FROM (SELECT "issuerName" AS k, ${agg("m", "$7::int")}::jsonb AS a FROM mins GROUP BY "issuerName") x),
   'monthly', (SELECT coalesce(json_agg(json_build_object('siteId', "siteId", 'month', mo, 'published', n)), '[]'::json)
     FROM (SELECT "siteId", to_char(pub + interval '7 hours', 'YYYY-MM') AS mo, count(*) AS n FROM per WHERE ${inWindow("pub")} GROUP BY 1, 2) x),
+  'byMonth', (SELECT coalesce(json_agg(jsonb_build_object('key', k) || a), '[]'::json)
+    FROM (SELECT to_char("publishedAt" + interval '7 hours', 'YYYY-MM') AS k, ${agg("m", "$7::int")}::jsonb AS a FROM mins GROUP BY 1) x),
   'histogram', (SELECT coalesce(json_agg(json_build_object('bucket', b, 'count', n)), '[]'::json)
     FROM (SELECT width_bucket(m, $8::float8[]) AS b, count(*) AS n FROM mins GROUP BY 1) x),
   'lateCount', (SELECT count(*) FROM mins WHERE m > $9::float8),
@@ -188,6 +191,7 @@ export async function queryReport(db: Pick<Database, "sql">, q: ReportQuery): Pr
     total: tl(r.total),
     byDocType: r.byDocType.map((t: any) => ({ key: t.key, ...tl(t) })),
     byIssuer: r.byIssuer.map((t: any) => ({ key: t.key, ...tl(t) })),
+    byMonth: r.byMonth.map((t: any) => ({ key: t.key, ...tl(t) })),
     monthly: r.monthly.map((m: any) => ({ siteId: m.siteId, month: m.month, published: Number(m.published) })),
     histogram: r.histogram.map((h: any) => ({ bucket: Number(h.bucket), count: Number(h.count) })),
     late: r.late.map((l: any) => ({

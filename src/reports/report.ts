@@ -40,6 +40,8 @@ export interface PublicationReport {
   byIssuer: Breakdown[];
   /** Publications per Vietnam month per site (every month of the period, zeros included). */
   monthly: { month: string; site: string; published: number }[];
+  /** Every month of the period: publications (all sites) and timeliness. */
+  trend: { month: string; published: number; timeliness: Timeliness }[];
   /** Working-hour buckets [fromHours, toHours); toHours null = open. */
   histogram: { fromHours: number; toHours: number | null; count: number }[];
   late: LateDocument[];
@@ -100,6 +102,11 @@ export async function buildReport(
     byDocType: raw.byDocType.map((b) => ({ key: b.key, ...timeliness(b) })),
     byIssuer: raw.byIssuer.map((b) => ({ key: b.key, ...timeliness(b) })),
     monthly: options.months.flatMap((month) => siteReports.map((s) => ({ month, site: s.site, published: monthCounts.get(`${s.site}|${month}`) ?? 0 }))),
+    trend: options.months.map((month) => ({
+      month,
+      published: raw.monthly.filter((m) => m.month === month).reduce((n, m) => n + m.published, 0),
+      timeliness: timeliness(raw.byMonth.find((b) => b.key === month)),
+    })),
     histogram: [0, ...edges].map((from, i) => ({ fromHours: from, toHours: edges[i] ?? null, count: counts.get(i) ?? 0 })),
     late: raw.late.map((l) => {
       const parts: [HeldUpAt, number][] = [["source", l.source], ["review", l.review], ["delivery", l.delivery]];

@@ -93,6 +93,41 @@ ul.alerts li.bad { color:var(--bad); } ul.alerts li.warn { color:var(--warn); }
 .pager { display:flex; gap:1rem; align-items:center; margin:1rem 0; }
 [data-for][hidden] { display:none; }
 
+/* Report charts (server-drawn SVG; colours by class, the CSP allows no inline styles). */
+figure.chart { margin:1rem 0; background:var(--card); border:1px solid var(--line); border-radius:10px; padding:.5rem; }
+figure.chart svg { width:100%; height:auto; display:block; }
+figure.chart text { font-size:11px; fill:var(--muted); }
+figure.chart text.val { fill:var(--fg); font-weight:600; }
+figure.chart line.grid { stroke:var(--line); }
+figure.chart figcaption { font-size:.9rem; color:var(--muted); padding:.25rem .5rem; }
+.legend { display:flex; flex-wrap:wrap; gap:.25rem .9rem; margin-top:.25rem; }
+.legend span { display:inline-flex; align-items:center; gap:.3rem; }
+i.sw { display:inline-block; width:.8rem; height:.8rem; border-radius:2px; }
+.c0 { fill:#0b5cad; background:#0b5cad; } .c1 { fill:#e8710a; background:#e8710a; } .c2 { fill:#137333; background:#137333; }
+.c3 { fill:#a142f4; background:#a142f4; } .c4 { fill:#b3261e; background:#b3261e; } .c5 { fill:#12b5cb; background:#12b5cb; } .c6 { fill:#9aa0a6; background:#9aa0a6; }
+tr.total td { border-top:2px solid var(--line); }
+form.filters { display:flex; flex-wrap:wrap; gap:.5rem 1rem; align-items:flex-end; }
+form.filters label { display:flex; flex-direction:column; gap:.2rem; font-size:.9rem; }
+
+/* The report's printable annex (Phiếu cung cấp thông tin), A4. */
+body.print { background:#fff; max-width:190mm; margin:0 auto; padding:1rem; }
+.annex h1 { text-align:center; font-size:1.25rem; margin-bottom:.25rem; }
+.annex p.sub { text-align:center; margin:.15rem 0; }
+table#annex { width:100%; border-collapse:collapse; margin:1rem 0; }
+table#annex th, table#annex td { border:1px solid #000; padding:.3rem .45rem; }
+table#annex td.mark { text-align:center; width:3.5rem; }
+table#annex td.num { text-align:right; width:4.5rem; }
+@media print {
+  @page { size: A4; margin: 15mm; }
+  body, body.print { background:#fff; color:#000; font-size:11pt; padding:0; max-width:none; }
+  header.top, .no-print, form.filters, #report-exports { display:none !important; }
+  main { padding:0; max-width:none; }
+  .table-wrap { overflow:visible; border:0; }
+  table { page-break-inside:auto; } tr { page-break-inside:avoid; }
+  figure.chart { break-inside:avoid; border:0; }
+  a { color:#000; text-decoration:none; }
+}
+
 /* Phones: table rows become cards, each cell labelled by its column. */
 @media (max-width: 720px) {
   main { padding:.75rem; }

@@ -24,6 +24,8 @@ import { checkCsrf, clearSessionCookie, csrfToken, SESSION_COOKIE, sessionDeps, 
 import { SiteTargetPage, siteTargetView } from "./pages/site-target.tsx";
 import { checkSiteConnection } from "../delivery/targets.ts";
 import { signInThrottle } from "../api/sign-in-throttle.ts";
+import { mountReportPages } from "./report-routes.tsx";
+import { dashboardTrend } from "../reports/index.ts";
 
 type Env = { Variables: { user: SessionUser | null; lang: Lang; session: string | null } };
 
@@ -134,7 +136,11 @@ export function consoleRoutes(ctx: HubContext) {
     return c.redirect("/console/login", 303);
   });
 
-  app.get("/console", async (c) => c.html(<DashboardPage view={view(c)} data={await dashboard(ctx)} />));
+  app.get("/console", async (c) => {
+    const [data, trend] = await Promise.all([dashboard(ctx), dashboardTrend(ctx)]);
+    return c.html(<DashboardPage view={view(c)} data={data} trend={trend} />);
+  });
+  mountReportPages(app, ctx, view);
 
   // ─── Runs ───
   const runsPage = async (c: Context<Env>, error: string | null = null) => {

@@ -23,6 +23,7 @@ const NAV: { href: string; key: MessageKey; admin?: boolean }[] = [
   { href: "/console/procedures", key: "nav.procedures" },
   { href: "/console/review", key: "nav.review" },
   { href: "/console/deliveries", key: "nav.deliveries" },
+  { href: "/console/reports", key: "nav.reports" },
   { href: "/console/alerts", key: "nav.alerts" },
   { href: "/console/audit", key: "nav.audit" },
   { href: "/console/users", key: "nav.users", admin: true },

@@ -207,6 +207,66 @@ describe("operator console in Chromium", () => {
     expect(await page.textContent("h1")).toBe("Gửi đến các trang");
   });
 
+  it("shows the publication report: tables, server-drawn charts, exports and the A4 annex, under the strict CSP", async () => {
+    const violations: string[] = [];
+    page.on("console", (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
+    await page.goto(`${hub.url}/console`);
+    await Promise.all([page.waitForURL(/\/console\/reports/), page.click('nav a[href="/console/reports"]')]);
+    expect(await page.textContent("h1")).toBe("Báo cáo đăng tải");
+    // Default period: this month (the demo's deliveries happened just now), all sites.
+    const period = await page.inputValue("select[name=period]");
+    expect(period).toMatch(/^\d{4}-\d{2}$/);
+    const [from, to] = [`${period}-01`, new Date(Date.UTC(Number(period.slice(0, 4)), Number(period.slice(5, 7)), 0)).toISOString().slice(0, 10)];
+    const api = await (await page.request.get(`${hub.url}/api/v1/reports/publication?from=${from}&to=${to}`)).json();
+    expect(api.totals.published).toBeGreaterThan(0);
+    expect(Number(await page.textContent("#total-published"))).toBe(api.totals.published);
+    for (const s of api.sites) for (const x of s.sections) {
+      expect(await page.textContent(`#report-sections tr[data-site="${s.site}"][data-section="${x.section}"] [data-k=published]`)).toBe(String(x.published));
+    }
+    // Charts are inline SVG drawn by the server; the month's stacked bar carries the same total.
+    expect(await page.getAttribute(`#chart-monthly g[data-month="${period}"]`, "data-total")).toBe(String(api.totals.published));
+    expect(await page.locator("#chart-histogram rect").count()).toBe(api.histogram.length);
+    expect(await page.locator("#report-timeliness tbody tr").count()).toBe(api.sites.length + 1);
+    await page.screenshot({ path: path.join(SHOTS, "reports-1366.png"), fullPage: true });
+
+    // One site; a custom period that is not a date is refused with a reason.
+    await page.selectOption("select[name=site]", api.sites[0].site);
+    await Promise.all([page.waitForURL(/site=/), page.click("#report-form button[type=submit]")]);
+    expect(await page.locator("#report-timeliness tbody tr").count()).toBe(2);
+    await page.selectOption("select[name=period]", "custom");
+    await page.fill("input[name=from]", "2026-03-10");
+    await page.fill("input[name=to]", "2026-03-01");
+    await Promise.all([page.waitForURL(/period=custom/), page.click("#report-form button[type=submit]")]);
+    expect(await page.textContent("#report-error")).toContain("before");
+
+    // Exports: XLSX and CSV from the same numbers (the console session authenticates the API).
+    await page.goto(`${hub.url}/console/reports`);
+    const xlsx = await page.request.get(`${hub.url}${await page.getAttribute("#report-exports a:has-text('XLSX')", "href")}`);
+    expect(xlsx.headers()["content-type"]).toContain("spreadsheetml");
+    expect((await xlsx.body()).subarray(0, 2).toString()).toBe("PK");
+    const csv = await page.request.get(`${hub.url}${await page.getAttribute("#report-exports a:has-text('CSV')", "href")}`);
+    expect(csv.headers()["content-type"]).toContain("text/csv");
+
+    // The printable annex: Nội dung | Có | Không | Số lượng, the console's frame hidden when printed.
+    await Promise.all([page.waitForURL(/\/console\/reports\/print/), page.click("#report-print")]);
+    expect(await page.locator("#annex thead th").allTextContents()).toEqual(["TT", "Nội dung", "Có", "Không", "Số lượng"]);
+    const first = page.locator("#annex tbody tr").first();
+    expect(Number(await first.locator("td.num").last().textContent())).toBeGreaterThanOrEqual(0);
+    await page.emulateMedia({ media: "print" });
+    expect(await page.locator(".no-print").isVisible()).toBe(false);
+    await page.pdf({ path: path.join(SHOTS, "report-annex-a4.pdf"), format: "A4" });
+    await page.emulateMedia({ media: "screen" });
+
+    // The dashboard: this month's figure (cached up to five minutes, so at most the report's) and the 12-month trend.
+    await page.goto(`${hub.url}/console`);
+    const shown = Number(await page.textContent("#this-month-published .big"));
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThanOrEqual(api.totals.published);
+    expect(await page.locator("#trend-published g[data-label]").count()).toBe(12);
+    expect(await page.getAttribute("#trend-published g[data-label]:last-child", "data-value")).toBe(String(shown));
+    expect(violations).toEqual([]);
+  });
+
   it("stays usable on a phone", async () => {
     const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     const p = await phone.newPage();

@@ -7,7 +7,9 @@ import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken } from "../../src/auth/index.ts";
 import { startTestHub, type TestHub } from "../support/hub.ts";
-import { REPORT_SITES, seedMarch2026 } from "../support/report-fixture.ts";
+import { POSTGRES_FEED_SETTLE_SECONDS } from "../../src/delivery/feed-query.ts";
+import { createCalendar, issueMoment, workingHoursBetween } from "../../src/reports/index.ts";
+import { REPORT_SITES, seedDelivery, seedDocument, seedMarch2026 } from "../support/report-fixture.ts";
 
 let hub: TestHub;
 let admin: string;
@@ -149,4 +151,39 @@ describe("GET /api/v1/reports/publication", () => {
     expect(lines).toContain("tinh,Cổng thông tin điện tử tỉnh,4,10,84.1,0.5");
     expect(lines).toContain("Quyết định,3,30,98.5,0.333");
   });
+
+  it("observes portalsync_publication_delay_hours once per document and site, when a pull site first reads it", async () => {
+    const prisma = hub.ctx.db.prisma;
+    const d7 = await seedDocument(prisma, { key: "d7", number: "200/QĐ-UBND", docType: "Quyết định", issuer: "UBND tỉnh", issuedDate: "2026-11-02" });
+    const now = new Date();
+    const vnNow = new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 19);
+    // Waiting in two sections of the pull site: one document, one observation.
+    const ids = [
+      await seedDelivery(prisma, { site: "tinh", section: "van-ban-chi-dao-dieu-hanh", itemId: d7.id, versionId: d7.versionId, event: "document.published", createdAt: vnNow, state: "pending" }),
+      await seedDelivery(prisma, { site: "tinh", section: "van-ban-phap-luat", itemId: d7.id, versionId: d7.versionId, event: "document.published", createdAt: vnNow, state: "pending" }),
+    ];
+    const metric = async () => {
+      const text = await (await fetch(`${hub.url}/metrics`)).text();
+      const value = (name: string) => Number(new RegExp(`^${name}\\{site="tinh"\\} (\\S+)$`, "m").exec(text)?.[1] ?? "0");
+      return { count: value("portalsync_publication_delay_hours_count"), sum: value("portalsync_publication_delay_hours_sum") };
+    };
+    expect(await metric()).toEqual({ count: 0, sum: 0 });
+    const read = () => fetch(`${hub.url}/api/v1/sites/tinh/items?limit=500`, { headers: { authorization: `Bearer ${siteToken}` } });
+    // On PostgreSQL the feed holds rows back for a settle delay after a change.
+    const deadline = Date.now() + (POSTGRES_FEED_SETTLE_SECONDS + 30) * 1000;
+    while ((await prisma.delivery.count({ where: { id: { in: ids }, publishedAt: { not: null } } })) < 2) {
+      expect((await read()).status).toBe(200);
+      if (Date.now() > deadline) throw new Error("the pull site never read the waiting rows");
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const rows = await prisma.delivery.findMany({ where: { id: { in: ids } }, orderBy: { publishedAt: "asc" } });
+    const cal = createCalendar(hub.ctx.config.reports);
+    const expected = workingHoursBetween(cal, issueMoment(cal, "2026-11-02"), rows[0]!.publishedAt!.getTime());
+    expect(expected).toBeGreaterThan(200); // a month of working days
+    const m = await metric();
+    expect(m.count).toBe(1);
+    expect(m.sum).toBeCloseTo(expected, 6);
+    await read(); // read again: nothing new
+    expect((await metric()).count).toBe(1);
+  }, 180_000);
 });

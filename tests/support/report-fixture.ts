@@ -44,7 +44,7 @@ export async function seedDocument(prisma: Prisma, d: SeedDoc): Promise<{ id: st
 
 export interface SeedDelivery {
   site: string; section: string; itemKind?: "document" | "procedure"; itemId: string; versionId: string | null; event: string;
-  createdAt: string; publishedAt?: string; releasedAt?: string; reviewedBy?: string; attempts?: number; state?: "delivered" | "held";
+  createdAt: string; publishedAt?: string; releasedAt?: string; reviewedBy?: string; attempts?: number; state?: "delivered" | "held" | "pending";
 }
 
 export async function seedDelivery(prisma: Prisma, d: SeedDelivery): Promise<string> {

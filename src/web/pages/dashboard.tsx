@@ -5,6 +5,29 @@ import { formatDuration, tr, type T } from "../i18n.ts";
 import { Badge, Csrf, Layout, Table, tone, When, type View } from "../layout.tsx";
 import { DELIVERY_STATES, type Dashboard } from "../../operator/data.ts";
 import { SiteTargetNote } from "./site-target.tsx";
+import { BarChart } from "./report-charts.tsx";
+import type { DashboardTrend } from "../../reports/index.ts";
+
+/** This month's publications and timeliness, and the twelve months' trend (src/reports/trend.ts). */
+const PublicationTrend: FC<{ view: View; trend: DashboardTrend }> = ({ view, trend }) => {
+  const { t } = view;
+  const c = trend.current;
+  const label = (m: string) => `${m.slice(5)}/${m.slice(2, 4)}`;
+  return (
+    <section id="publication-trend">
+      <h2><a href="/console/reports">{t("dash.thisMonth")}</a></h2>
+      <section class="cards">
+        <div class="card stat" id="this-month-published"><span class="big">{String(c.published)}</span><span>{t("rep.published")}</span></div>
+        <div class="card stat"><span class="big">{c.timeliness.medianHours === null ? "—" : String(c.timeliness.medianHours)}</span><span>{t("rep.median")}</span></div>
+        <div class="card stat"><span class="big">{c.timeliness.withinOneWorkingDay === null ? "—" : `${Math.round(c.timeliness.withinOneWorkingDay * 100)}%`}</span><span>{t("rep.within")}</span></div>
+      </section>
+      <BarChart id="trend-published" title={`${t("rep.published")} · ${t("dash.trend")}`} height={160}
+        bars={trend.months.map((m) => ({ label: label(m.month), value: m.published }))} />
+      <BarChart id="trend-median" title={`${t("rep.median")} · ${t("dash.trend")}`} height={160}
+        bars={trend.months.map((m) => ({ label: label(m.month), value: m.timeliness.medianHours ?? 0 }))} />
+    </section>
+  );
+};
 
 const RunCounts: FC<{ t: T; counts: Record<string, number> }> = ({ t, counts }) => (
   <span class="chips">
@@ -14,7 +37,7 @@ const RunCounts: FC<{ t: T; counts: Record<string, number> }> = ({ t, counts }) 
   </span>
 );
 
-export const DashboardPage: FC<{ view: View; data: Dashboard }> = ({ view, data }) => {
+export const DashboardPage: FC<{ view: View; data: Dashboard; trend?: DashboardTrend | null }> = ({ view, data, trend }) => {
   const { t, lang } = view;
   return (
     <Layout view={view} title={t("dash.title")}>
@@ -83,6 +106,8 @@ export const DashboardPage: FC<{ view: View; data: Dashboard }> = ({ view, data 
           </tr>
         ))}
       </Table>
+
+      {trend ? <PublicationTrend view={view} trend={trend} /> : null}
 
       <h2>{t("dash.sites")}</h2>
       <Table head={[t("common.site"), ...DELIVERY_STATES.map((s) => tr(t, "state", s))]} id="sites">
