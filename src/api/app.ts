@@ -55,7 +55,8 @@ export function createApiApp(ctx: HubContext, extra: { path: string; app: Hono<a
   app.use("/api/*", authenticate({ sql: ctx.db.sql, now: ctx.now }));
 
   app.route("/", healthRoutes(ctx));
-  app.route("/", metricsRoutes(ctx));
+  // With metrics.listen, /metrics is served on that address only (src/hub/hub.ts).
+  if (!ctx.config.metrics?.listen) app.route("/", metricsRoutes(ctx));
   app.route("/", sourceRoutes(ctx));
   app.route("/", feedRoutes(ctx));
   app.route("/", deliveryRoutes(ctx));

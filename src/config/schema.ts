@@ -84,6 +84,15 @@ export const configSchema = z.strictObject({
       trustedProxies: z.array(z.string()).default([]),
     })
     .prefault({}),
+  /** Who may read /metrics (docs/observability.md). */
+  metrics: z
+    .strictObject({
+      /** A bearer token Prometheus must send (write it as { env: NAME } or { file: path }); unset: no token asked. */
+      token: z.string().min(16, "at least 16 characters").optional(),
+      /** Serve /metrics on this address only, not on the main listener (which then answers 404). */
+      listen: z.strictObject({ host: z.string().default("127.0.0.1"), port: z.number().int().min(0).max(65535) }).optional(),
+    })
+    .prefault({}),
   /** Data directory: embedded database and blob store. */
   dataDir: z.string().default("./data"),
   /** postgres://… for PostgreSQL; empty for the embedded PGlite. */

@@ -5,9 +5,14 @@ export function nfc(value: string): string {
   return value.normalize("NFC");
 }
 
-/** NFC, trimmed, inner whitespace collapsed. */
+// Control characters that are not whitespace: a NUL cannot even be stored
+// (PostgreSQL refuses it), the others only garble what portals show.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f]/gu;
+
+/** NFC, control characters dropped, trimmed, inner whitespace collapsed. */
 export function cleanText(value: string | null | undefined): string {
-  return nfc(value ?? "").replace(/\s+/gu, " ").trim();
+  return nfc(value ?? "").replace(CONTROL, "").replace(/\s+/gu, " ").trim();
 }
 
 /**

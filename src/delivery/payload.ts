@@ -4,7 +4,7 @@
 // file links from an injected function, so the same input always gives the
 // same bytes (a retried webhook must carry identical data).
 
-import type { CanonicalProcedure, SourceFileRef } from "../core/index.ts";
+import { cleanFileName, type CanonicalProcedure, type SourceFileRef } from "../core/index.ts";
 import { verifyUrl } from "./published.ts";
 
 export interface FileSnapshot {
@@ -132,7 +132,7 @@ function procedureFields(proc: ProcedureSnapshot, link: FileLinker) {
   const formFile = (ref: SourceFileRef | null | undefined): FileData | null => {
     if (!ref) return null;
     // Forms are stored as attachments of the version; match by hash, else by name.
-    const file = proc.files.find((f) => ref.sha256 && f.sha256 === ref.sha256.toLowerCase()) ?? proc.files.find((f) => f.name === ref.name.normalize("NFC").trim());
+    const file = proc.files.find((f) => ref.sha256 && f.sha256 === ref.sha256.toLowerCase()) ?? proc.files.find((f) => f.name === cleanFileName(ref.name));
     return file ? link(file) : null;
   };
   return {

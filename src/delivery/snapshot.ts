@@ -1,6 +1,7 @@
 // Loads what payload.ts needs for a batch of outbox rows in a handful of
 // queries (one version serves ~40 sites, so each is loaded once per batch).
 
+import { attachmentName } from "../core/index.ts";
 import type { Prisma } from "../db/index.ts";
 import type { DocumentSnapshot, FileSnapshot, ItemSnapshot, ProcedureSnapshot } from "./payload.ts";
 
@@ -25,7 +26,11 @@ interface FileRow {
   blob: { mime: string; size: bigint };
 }
 
-const toFile = (f: FileRow): FileSnapshot => ({ name: f.name, mime: f.blob.mime, size: Number(f.blob.size), sha256: f.blobSha256, role: f.role });
+// Every target (webhook, feeds, WordPress, Liferay) takes file names from here:
+// a source's "../../x.pdf" reaches portals as "x.pdf" (src/core/file-name.ts).
+const toFile = (f: FileRow, position: number): FileSnapshot => ({
+  name: attachmentName(f.name, position, f.blob.mime), mime: f.blob.mime, size: Number(f.blob.size), sha256: f.blobSha256, role: f.role,
+});
 
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 

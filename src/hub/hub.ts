@@ -5,8 +5,9 @@
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { createApiApp } from "../api/app.ts";
+import { metricsRoutes } from "../api/metrics.ts";
 import type { Config } from "../config/index.ts";
 import { BlobStore, openDatabase } from "../db/index.ts";
 import { newHubId, startLiveness, startQueue, startSchedules, type Scheduler } from "../jobs/index.ts";
@@ -41,6 +42,8 @@ export interface HubOptions {
 
 export interface RunningHub {
   url: string;
+  /** Where /metrics is served when `metrics.listen` gives it its own address; else null (on `url`). */
+  metricsUrl: string | null;
   ctx: HubContext;
   stop(): Promise<void>;
 }
@@ -101,8 +104,15 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     const app = createApiApp(ctx, options.mounts ?? []);
     const server = await listen(app, config.server.host, config.server.port);
     cleanups.push(() => closeServer(server));
-    const address = server.address() as AddressInfo;
-    const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+    const url = urlOf(server);
+    let metricsUrl: string | null = null;
+    const metricsListen = config.metrics?.listen;
+    if (metricsListen) {
+      const metricsServer = await listen(new Hono().route("/", metricsRoutes(ctx)), metricsListen.host, metricsListen.port);
+      cleanups.push(() => closeServer(metricsServer));
+      metricsUrl = urlOf(metricsServer);
+    }
+    warnOpenMetrics(config, log);
     await options.onListening?.(url);
 
     const supervisor = await startRunSupervisor(ctx);
@@ -123,12 +133,28 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       });
       cleanups.push(() => scheduler.stop());
     }
-    log.info({ url, hubId: liveness.hubId }, "portalsync hub listening");
-    return { url, ctx, stop };
+    log.info({ url, hubId: liveness.hubId, ...(metricsUrl ? { metricsUrl } : {}) }, "portalsync hub listening");
+    return { url, metricsUrl, ctx, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+function urlOf(server: ServerType): string {
+  const address = server.address() as AddressInfo;
+  return `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+/** /metrics open to anyone who reaches a non-loopback listener is allowed, but said. */
+function warnOpenMetrics(config: Config, log: Logger): void {
+  const metrics = config.metrics;
+  if (metrics?.token) return;
+  const host = metrics?.listen ? metrics.listen.host : config.server.host;
+  if (LOOPBACK.has(host)) return;
+  log.warn({ host }, "/metrics is open to anyone who can reach this address: set metrics.token, or metrics.listen on a private address (docs/observability.md)");
 }
 
 function listen(app: Hono<any>, hostname: string, port: number): Promise<ServerType> {

@@ -444,6 +444,32 @@ describe("pull feed and Atom", () => {
     expect((await fetch(enclosure.getAttribute("href")!)).status).toBe(200);
   });
 
+  it("passes portals clean attachment names, whatever the source called them", async () => {
+    const doc = addDocument(90, "[chung] [tên tệp]");
+    const names = ["../../../tmp/x.pdf", "..\\..\\Phụ lục\u0000 1.pdf".normalize("NFD"), "../.."];
+    doc.files = names.map((name, i) => {
+      fileBytes.set(`dirty-${i}`, new TextEncoder().encode(`%PDF-1.7\n% attachment ${i}\n%%EOF\n`));
+      return { id: `dirty-${i}`, name, role: i === 0 ? "main" : "appendix", size: null, sha256: null } as const;
+    });
+    await sync();
+    // The last has no usable name: numbered, with the extension of its type (the test source calls it a Word file).
+    const clean = ["x.pdf", "Phụ lục 1.pdf", "tep-dinh-kem-3.doc"];
+    // Webhook payload.
+    const event = await waitFor("the webhook", () => receivedEvents("alpha", "[tên tệp]")[0]);
+    const files = event.data.files as { name: string; url: string }[];
+    expect(files.map((f) => f.name)).toEqual(clean);
+    // The signed download names the file the same way.
+    expect((await fetch(files[0]!.url)).headers.get("content-disposition")).toContain('filename="x.pdf"');
+    // Pull feed and Atom.
+    const gamma = (await createApiToken(hub.ctx.db.prisma, { name: "gamma-names", role: "site", siteId: "gamma" })).token;
+    const page = (await (await api("/api/v1/sites/gamma/items?limit=500", { token: gamma })).json()) as { items: { title?: string; files?: { name: string }[] }[] };
+    expect(page.items.find((i) => i.title?.includes("[tên tệp]"))?.files?.map((f) => f.name)).toEqual(clean);
+    const atom = await (await api("/feeds/gamma/van-ban.atom", { token: gamma })).text();
+    expect(atom).toContain('title="x.pdf"');
+    expect(atom).toContain('title="tep-dinh-kem-3.doc"');
+    expect(atom).not.toContain("../");
+  });
+
   it("lists the delivery routes in the OpenAPI document", async () => {
     const spec = (await (await fetch(`${hub.url}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
     for (const p of ["/api/v1/sites/{site}/items", "/feeds/{site}/{feed}", "/files/{sha256}", "/api/v1/deliveries", "/api/v1/deliveries/{id}/replay", "/api/v1/deliveries/replay", "/api/v1/deliveries/{id}/approve", "/api/v1/deliveries/{id}/reject"]) {

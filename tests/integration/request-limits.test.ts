@@ -40,7 +40,7 @@ interface Streamed {
 }
 
 /** Streams `total` bytes without Content-Length (chunked) until the server answers or hangs up. */
-function streamChunked(url: string, total: number, headers: Record<string, string>): Promise<Streamed> {
+function streamChunked(url: string, total: number, headers: Record<string, string>, prefix = ""): Promise<Streamed> {
   const base = process.memoryUsage().rss;
   let peak = base;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 10);
@@ -68,6 +68,10 @@ function streamChunked(url: string, total: number, headers: Record<string, strin
       resolve({ ...answered, rssGrowth: peak - base, healthz });
     };
     const req = http.request(url, { method: "POST", headers });
+    if (prefix) {
+      req.write(prefix);
+      sent += prefix.length;
+    }
     req.on("response", (res) => {
       const sentAtAnswer = sent;
       let body = "";
@@ -81,11 +85,11 @@ function streamChunked(url: string, total: number, headers: Record<string, strin
     });
     req.on("error", () => (answered ? undefined : setTimeout(done, 200)));
     const pump = () => {
-      while (!answered && !req.destroyed && sent < total) {
+      while (!answered && !req.destroyed && sent < total + prefix.length) {
         sent += chunk.length;
         if (!req.write(chunk)) return void req.once("drain", pump);
       }
-      if (sent >= total && !req.destroyed) req.end();
+      if (sent >= total + prefix.length && !req.destroyed) req.end();
     };
     pump();
   });
@@ -128,6 +132,12 @@ describe("request body limits", () => {
     expect(result.healthz.every((s) => s === 200)).toBe(true);
     // The hub still answers normally afterwards.
     expect((await fetch(`${hub.url}/healthz`)).status).toBe(200);
+  });
+
+  it("still reads a chunked form within the limit", async () => {
+    const res = await streamChunked(`${hub.url}/console/login`, 0, { origin: hub.url, "content-type": "application/x-www-form-urlencoded" }, "username=admin&password=sai-mat-khau");
+    expect(res.status).toBe(401);
+    expect(res.body).toContain("Sai tên đăng nhập hoặc mật khẩu");
   });
 
   it("refuses a declared oversize form before reading it", async () => {
