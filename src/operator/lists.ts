@@ -57,23 +57,23 @@ export async function searchDocuments(ctx: Ctx, q: string | undefined, page = 1)
   const params: unknown[] = [];
   const where = searchWhere(q, params, "d", "numberKey");
   const sql = ctx.db.sql;
-  const marker = await sql.query<{ m: string | null }>(`SELECT max("updatedAt")::text AS m FROM "Document"`);
-  const [rows, total] = await Promise.all([
-    sql.query<Omit<DocumentListRow, "issuedDate"> & { issuedDate: string }>(
-      `SELECT d.id, d.number, d."docType", d.title, d."issuerName", d."issuerCode", to_char(d."issuedDate", 'YYYY-MM-DD') AS "issuedDate",
-         d.status::text AS status, d."isPublic", d."currentVersion", v."signatureStatus"
-       FROM "Document" d
-       LEFT JOIN "DocumentVersion" v ON v."documentId" = d.id AND v.version = d."currentVersion"
-       WHERE ${where}
-       ORDER BY d."issuedDate" DESC, d."createdAt" DESC, d.id DESC
-       LIMIT ${PAGE_SIZE} OFFSET $${params.length + 1}`,
-      [...params, offsetOf(page)],
-    ),
-    countCacheOf(ctx.db).get(`documents\u0000${where}\u0000${JSON.stringify(params)}`, marker.rows[0]?.m ?? "", async () =>
-      Number((await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM "Document" d WHERE ${where}`, params)).rows[0]!.n),
-    ),
-  ]);
-  const documents: DocumentListRow[] = rows.rows.map((r) => ({ ...r, issuedDate: utcDay(r.issuedDate) }));
+  // The page and the table's newest change in one statement; the total comes
+  // from the cache while that change is the one it was counted at.
+  const { rows } = await sql.query<Omit<DocumentListRow, "issuedDate"> & { issuedDate: string; marker: string | null }>(
+    `SELECT d.id, d.number, d."docType", d.title, d."issuerName", d."issuerCode", to_char(d."issuedDate", 'YYYY-MM-DD') AS "issuedDate",
+       d.status::text AS status, d."isPublic", d."currentVersion", v."signatureStatus", (SELECT max("updatedAt")::text FROM "Document") AS marker
+     FROM "Document" d
+     LEFT JOIN "DocumentVersion" v ON v."documentId" = d.id AND v.version = d."currentVersion"
+     WHERE ${where}
+     ORDER BY d."issuedDate" DESC, d."createdAt" DESC, d.id DESC
+     LIMIT ${PAGE_SIZE} OFFSET $${params.length + 1}`,
+    [...params, offsetOf(page)],
+  );
+  const marker = rows.length > 0 ? rows[0]!.marker : (await sql.query<{ m: string | null }>(`SELECT max("updatedAt")::text AS m FROM "Document"`)).rows[0]?.m;
+  const total = await countCacheOf(ctx.db).get(`documents\u0000${where}\u0000${JSON.stringify(params)}`, marker ?? "", async () =>
+    Number((await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM "Document" d WHERE ${where}`, params)).rows[0]!.n),
+  );
+  const documents: DocumentListRow[] = rows.map(({ marker: _marker, ...r }) => ({ ...r, issuedDate: utcDay(r.issuedDate) }));
   return { total, page, pageSize: PAGE_SIZE, rows: documents };
 }
 
