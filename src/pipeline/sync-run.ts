@@ -316,14 +316,7 @@ async function processItems(ctx: HubContext, deps: IngestDeps, scope: IngestScop
   for (const [c, chunk] of chunks.entries()) {
     const prepared = await next!;
     next = c + 1 < chunks.length ? prepare(chunks[c + 1]!) : null;
-    for (const [index, ref] of chunk.entries()) {
-      results.push(await applyPrepared(ctx, deps, scope, ref, prepared[index]!));
-      // The embedded database answers through promises alone (no I/O in
-      // between), so a chunk's transactions would run back to back without
-      // the event loop ever reading a socket: the console and /metrics would
-      // wait for the whole chunk. One turn of the loop per item lets them in.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+    for (const [index, ref] of chunk.entries()) results.push(await applyPrepared(ctx, deps, scope, ref, prepared[index]!));
   }
   return results;
 }
