@@ -110,6 +110,16 @@ describe("console lists", () => {
     const dead = await collect("/console/deliveries?site=huyen&state=dead");
     const { rows } = await hub.ctx.db.sql.query<{ id: string }>(`SELECT id FROM "Delivery" WHERE "siteId" = 'huyen' AND state = 'dead' ORDER BY seq DESC`);
     expect(dead).toEqual(rows.map((r) => r.id));
+
+    // The JSON API lists from the same statement, with its own page size.
+    const viaApi: string[] = [];
+    for (let before: string | null = ""; before !== null; ) {
+      const r: { deliveries: { id: string; section: string; version: number | null; messageId: string }[]; next: string | null } = await api(`/api/v1/deliveries?limit=70${before ? `&before=${before}` : ""}`);
+      expect(r.deliveries.every((d) => d.section === "van-ban" && d.version === 1 && d.messageId.length > 0)).toBe(true);
+      viaApi.push(...r.deliveries.map((d) => d.id));
+      before = r.next;
+    }
+    expect(viaApi).toEqual(all);
   });
 });
 
