@@ -8,6 +8,7 @@ import { outboxOf } from "../delivery/outbox-worker.ts";
 import { REPLAYABLE, replayDeliveries, ReplayError, type ReplayableState, type ReplaySelector } from "../delivery/replay.ts";
 import { reviewDelivery, ReviewError } from "../delivery/review.ts";
 import type { HubContext } from "../hub/context.ts";
+import { listDeliveries } from "../operator/lists.ts";
 
 const STATES = ["held", "pending", "sending", "delivered", "failed", "dead", "rejected"] as const;
 
@@ -109,7 +110,7 @@ export function deliveryRoutes(ctx: HubContext) {
           section: z.string().optional().openapi({ description: "section slug (with site)" }),
           state: z.enum(STATES).optional(),
           item: z.string().optional(),
-          before: z.string().regex(/^\d+$/).optional().openapi({ description: "seq cursor: rows before it (next page)" }),
+          before: z.string().regex(/^\d{1,18}$/).optional().openapi({ description: "seq cursor: rows before it (next page)" }),
           limit: z.coerce.number().int().min(1).max(500).default(50),
         }),
       },
@@ -122,19 +123,8 @@ export function deliveryRoutes(ctx: HubContext) {
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const rows = await ctx.db.prisma.delivery.findMany({
-        where: {
-          ...(q.site ? { siteId: q.site } : {}),
-          ...(q.section ? { section: { slug: q.section } } : {}),
-          ...(q.state ? { state: q.state } : {}),
-          ...(q.item ? { itemId: q.item } : {}),
-          ...(q.before ? { seq: { lt: BigInt(q.before) } } : {}),
-        },
-        include,
-        orderBy: { seq: "desc" },
-        take: q.limit,
-      });
-      return c.json({ deliveries: rows.map(toView), next: rows.length === q.limit ? rows.at(-1)!.seq.toString() : null }, 200);
+      const page = await listDeliveries(ctx, { site: q.site, section: q.section, state: q.state, item: q.item, before: q.before ? BigInt(q.before) : undefined, limit: q.limit });
+      return c.json({ deliveries: page.rows.map(toView), next: page.next?.toString() ?? null }, 200);
     },
   );
 

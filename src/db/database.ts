@@ -60,6 +60,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     db = new PGlite(dir, { startParams: PGLITE_START_PARAMS, extensions: PGLITE_EXTENSIONS });
   }
   await db.waitReady;
+  yieldBeforeEachStatement(db);
   const sql = pgliteRunner(db);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
   let closed = false;
@@ -80,6 +81,29 @@ async function openPglite(dataDir: string): Promise<Database> {
       await release?.();
     },
   };
+}
+
+/**
+ * PGlite runs each statement synchronously inside the hub's own thread and
+ * hands the next queued statement on through promises alone, so a queue of
+ * statements (fifty console requests, a backfill) drains without the event
+ * loop ever reading a socket: /healthz and /metrics, which need no database,
+ * went silent for tens of seconds under load. One turn of the event loop
+ * before each statement lets the loop read requests between statements, and
+ * gives every waiting request and the backfill a statement in turn. Inside a
+ * transaction statements use the transaction's own handle and are not
+ * delayed (the transaction holds the connection anyway).
+ */
+function yieldBeforeEachStatement(db: PGlite): void {
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const query = db.query.bind(db);
+  const exec = db.exec.bind(db);
+  const transaction = db.transaction.bind(db);
+  Object.assign(db, {
+    query: (async (...args: Parameters<PGlite["query"]>) => (await turn(), query(...args))) as PGlite["query"],
+    exec: (async (...args: Parameters<PGlite["exec"]>) => (await turn(), exec(...args))) as PGlite["exec"],
+    transaction: (async (...args: Parameters<PGlite["transaction"]>) => (await turn(), transaction(...args))) as PGlite["transaction"],
+  });
 }
 
 /**

@@ -57,23 +57,23 @@ export async function searchDocuments(ctx: Ctx, q: string | undefined, page = 1)
   const params: unknown[] = [];
   const where = searchWhere(q, params, "d", "numberKey");
   const sql = ctx.db.sql;
-  const marker = await sql.query<{ m: string | null }>(`SELECT max("updatedAt")::text AS m FROM "Document"`);
-  const [rows, total] = await Promise.all([
-    sql.query<Omit<DocumentListRow, "issuedDate"> & { issuedDate: string }>(
-      `SELECT d.id, d.number, d."docType", d.title, d."issuerName", d."issuerCode", to_char(d."issuedDate", 'YYYY-MM-DD') AS "issuedDate",
-         d.status::text AS status, d."isPublic", d."currentVersion", v."signatureStatus"
-       FROM "Document" d
-       LEFT JOIN "DocumentVersion" v ON v."documentId" = d.id AND v.version = d."currentVersion"
-       WHERE ${where}
-       ORDER BY d."issuedDate" DESC, d."createdAt" DESC, d.id DESC
-       LIMIT ${PAGE_SIZE} OFFSET $${params.length + 1}`,
-      [...params, offsetOf(page)],
-    ),
-    countCacheOf(ctx.db).get(`documents\u0000${where}\u0000${JSON.stringify(params)}`, marker.rows[0]?.m ?? "", async () =>
-      Number((await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM "Document" d WHERE ${where}`, params)).rows[0]!.n),
-    ),
-  ]);
-  const documents: DocumentListRow[] = rows.rows.map((r) => ({ ...r, issuedDate: utcDay(r.issuedDate) }));
+  // The page and the table's newest change in one statement; the total comes
+  // from the cache while that change is the one it was counted at.
+  const { rows } = await sql.query<Omit<DocumentListRow, "issuedDate"> & { issuedDate: string; marker: string | null }>(
+    `SELECT d.id, d.number, d."docType", d.title, d."issuerName", d."issuerCode", to_char(d."issuedDate", 'YYYY-MM-DD') AS "issuedDate",
+       d.status::text AS status, d."isPublic", d."currentVersion", v."signatureStatus", (SELECT max("updatedAt")::text FROM "Document") AS marker
+     FROM "Document" d
+     LEFT JOIN "DocumentVersion" v ON v."documentId" = d.id AND v.version = d."currentVersion"
+     WHERE ${where}
+     ORDER BY d."issuedDate" DESC, d."createdAt" DESC, d.id DESC
+     LIMIT ${PAGE_SIZE} OFFSET $${params.length + 1}`,
+    [...params, offsetOf(page)],
+  );
+  const marker = rows.length > 0 ? rows[0]!.marker : (await sql.query<{ m: string | null }>(`SELECT max("updatedAt")::text AS m FROM "Document"`)).rows[0]?.m;
+  const total = await countCacheOf(ctx.db).get(`documents\u0000${where}\u0000${JSON.stringify(params)}`, marker ?? "", async () =>
+    Number((await sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM "Document" d WHERE ${where}`, params)).rows[0]!.n),
+  );
+  const documents: DocumentListRow[] = rows.map(({ marker: _marker, ...r }) => ({ ...r, issuedDate: utcDay(r.issuedDate) }));
   return { total, page, pageSize: PAGE_SIZE, rows: documents };
 }
 
@@ -101,47 +101,65 @@ export const DELIVERY_STATES = ["held", "pending", "sending", "delivered", "fail
 export type DeliveryStateName = (typeof DELIVERY_STATES)[number];
 
 export interface DeliveryListRow {
-  id: string; seq: bigint; siteId: string; section: { slug: string }; itemKind: string; itemId: string; event: string; state: DeliveryStateName;
-  attempts: number; lastStatus: number | null; lastError: string | null; deliveredAt: Date | null;
+  id: string; seq: bigint; siteId: string; section: { slug: string }; itemKind: "document" | "procedure"; itemId: string; event: string; messageId: string;
+  state: DeliveryStateName; attempts: number; nextAttemptAt: Date; lastStatus: number | null; lastError: string | null; deliveredAt: Date | null;
+  reviewedBy: string | null; reviewNote: string | null; createdAt: Date; updatedAt: Date;
   documentVersion: { version: number; document: { id: string; number: string; title: string } } | null;
   procedureVersion: { version: number; procedure: { id: string; code: string; name: string } } | null;
 }
+
+export interface DeliveryFilter {
+  site?: string | undefined;
+  /** Section slug (with or without site). */
+  section?: string | undefined;
+  state?: DeliveryStateName | undefined;
+  /** Document or procedure id. */
+  item?: string | undefined;
+  /** Keyset cursor: rows with a smaller seq (the previous page's last). */
+  before?: bigint | undefined;
+  limit?: number;
+}
+
+const utc = (column: string, as: string) => `${column} AT TIME ZONE 'UTC' AS "${as}"`;
 
 /**
  * Newest first, a page at a time by `seq` (keyset): `before` is the previous
  * page's last seq. No total: counting an outbox of hundreds of thousands of
  * rows per request is what made the page slow; the dashboard has the counts.
+ * One statement for the rows and what they are about (the console and the
+ * JSON API both list from here).
  */
-export async function listDeliveries(ctx: Ctx, filter: { site?: string | undefined; state?: DeliveryStateName | undefined; before?: bigint | undefined }) {
+export async function listDeliveries(ctx: Ctx, filter: DeliveryFilter) {
+  const limit = filter.limit ?? DELIVERY_PAGE_SIZE;
   const params: unknown[] = [];
   const where: string[] = [];
   if (filter.site) where.push(`d."siteId" = $${params.push(filter.site)}`);
+  if (filter.section) where.push(`s.slug = $${params.push(filter.section)}`);
   if (filter.state) where.push(`d.state = $${params.push(filter.state)}::"DeliveryState"`);
+  if (filter.item) where.push(`d."itemId" = $${params.push(filter.item)}`);
   if (filter.before !== undefined) where.push(`d.seq < $${params.push(filter.before.toString())}::bigint`);
-  const { rows } = await ctx.db.sql.query<{
-    id: string; seq: string; siteId: string; slug: string; itemKind: string; itemId: string; event: string; state: DeliveryStateName; attempts: number;
-    lastStatus: number | null; lastError: string | null; deliveredAt: Date | null;
-    docVersion: number | null; docId: string | null; number: string | null; title: string | null;
+  const { rows } = await ctx.db.sql.query<Omit<DeliveryListRow, "seq" | "section" | "documentVersion" | "procedureVersion"> & {
+    seq: string; slug: string; docVersion: number | null; docId: string | null; number: string | null; title: string | null;
     procVersion: number | null; procId: string | null; code: string | null; name: string | null;
   }>(
-    `SELECT d.id, d.seq::text AS seq, d."siteId", s.slug, d."itemKind"::text AS "itemKind", d."itemId", d.event, d.state::text AS state, d.attempts,
-       d."lastStatus", d."lastError", d."deliveredAt" AT TIME ZONE 'UTC' AS "deliveredAt",
+    `SELECT d.id, d.seq::text AS seq, d."siteId", s.slug, d."itemKind"::text AS "itemKind", d."itemId", d.event, d."messageId", d.state::text AS state,
+       d.attempts, ${utc(`d."nextAttemptAt"`, "nextAttemptAt")}, d."lastStatus", d."lastError", ${utc(`d."deliveredAt"`, "deliveredAt")},
+       d."reviewedBy", d."reviewNote", ${utc(`d."createdAt"`, "createdAt")}, ${utc(`d."updatedAt"`, "updatedAt")},
        dv.version AS "docVersion", doc.id AS "docId", doc.number, doc.title, pv.version AS "procVersion", p.id AS "procId", p.code, p.name
      FROM "Delivery" d
      JOIN "Section" s ON s.id = d."sectionId"
      LEFT JOIN "DocumentVersion" dv ON dv.id = d."documentVersionId" LEFT JOIN "Document" doc ON doc.id = dv."documentId"
      LEFT JOIN "ProcedureVersion" pv ON pv.id = d."procedureVersionId" LEFT JOIN "Procedure" p ON p.id = pv."procedureId"
      ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-     ORDER BY d.seq DESC LIMIT ${DELIVERY_PAGE_SIZE + 1}`,
+     ORDER BY d.seq DESC LIMIT $${params.push(limit + 1)}`,
     params,
   );
-  const page = rows.slice(0, DELIVERY_PAGE_SIZE).map((r): DeliveryListRow => ({
-    id: r.id, seq: BigInt(r.seq), siteId: r.siteId, section: { slug: r.slug }, itemKind: r.itemKind, itemId: r.itemId, event: r.event, state: r.state,
-    attempts: r.attempts, lastStatus: r.lastStatus, lastError: r.lastError, deliveredAt: r.deliveredAt,
-    documentVersion: r.docId ? { version: r.docVersion!, document: { id: r.docId, number: r.number!, title: r.title! } } : null,
-    procedureVersion: r.procId ? { version: r.procVersion!, procedure: { id: r.procId, code: r.code!, name: r.name! } } : null,
+  const page = rows.slice(0, limit).map(({ slug, docVersion, docId, number, title, procVersion, procId, code, name, ...r }): DeliveryListRow => ({
+    ...r, seq: BigInt(r.seq), section: { slug },
+    documentVersion: docId ? { version: docVersion!, document: { id: docId, number: number!, title: title! } } : null,
+    procedureVersion: procId ? { version: procVersion!, procedure: { id: procId, code: code!, name: name! } } : null,
   }));
-  return { rows: page, pageSize: DELIVERY_PAGE_SIZE, next: rows.length > DELIVERY_PAGE_SIZE ? page.at(-1)!.seq : null };
+  return { rows: page, pageSize: limit, next: rows.length > limit ? page.at(-1)!.seq : null };
 }
 
 export type DeliveryRow = DeliveryListRow;
