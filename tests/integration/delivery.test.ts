@@ -325,8 +325,13 @@ describe("push delivery (Standard Webhooks) to the receiver simulator", () => {
     expect(replay.status).toBe(200);
     expect(((await replay.json()) as { count: number }).count).toBe(1);
     await waitFor("the replayed delivery", () => sim.events("epsilon").length === 1);
-    const row = await hub.ctx.db.prisma.delivery.findUniqueOrThrow({ where: { id: dead.id } });
+    // The portal has it; the hub records the answer with others (within ~100 ms).
+    const row = await waitFor("the replay recorded", async () => {
+      const r = await hub.ctx.db.prisma.delivery.findUniqueOrThrow({ where: { id: dead.id } });
+      return r.state === "sending" ? null : r;
+    });
     expect(row.state).toBe("delivered");
+    expect(sim.events("epsilon")).toHaveLength(1);
     expect(await hub.ctx.db.prisma.auditEvent.count({ where: { action: "delivery.replay", targetId: "epsilon" } })).toBe(1);
     // Replaying something still in flight or held is refused.
     const held = await hub.ctx.db.prisma.delivery.findFirstOrThrow({ where: { state: "held" } });
