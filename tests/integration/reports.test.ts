@@ -62,6 +62,7 @@ describe("GET /api/v1/reports/publication", () => {
     expect(tl.huyen).toEqual({ count: 1, medianHours: 30, p90Hours: 30, withinOneWorkingDay: 0 });
     // All five: median 630, p90 1800 + 0.6 × 5140 = 4884 minutes.
     expect(r.totals.timeliness).toEqual({ count: 5, medianHours: 10.5, p90Hours: 81.4, withinOneWorkingDay: 0.4 });
+    expect(r.trend).toEqual([{ month: "2026-03", published: 6, timeliness: r.totals.timeliness }]);
   });
 
   it("breaks timeliness down by document type and issuing agency", async () => {
