@@ -60,7 +60,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     db = new PGlite(dir, { startParams: PGLITE_START_PARAMS, extensions: PGLITE_EXTENSIONS });
   }
   await db.waitReady;
-  yieldBeforeEachStatement(db);
+  yieldAfterEachStatement(db);
   const sql = pgliteRunner(db);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
   let closed = false;
@@ -85,24 +85,30 @@ async function openPglite(dataDir: string): Promise<Database> {
 
 /**
  * PGlite runs each statement synchronously inside the hub's own thread and
- * hands the next queued statement on through promises alone, so a queue of
- * statements (fifty console requests, a backfill) drains without the event
- * loop ever reading a socket: /healthz and /metrics, which need no database,
- * went silent for tens of seconds under load. One turn of the event loop
- * before each statement lets the loop read requests between statements, and
- * gives every waiting request and the backfill a statement in turn. Inside a
- * transaction statements use the transaction's own handle and are not
- * delayed (the transaction holds the connection anyway).
+ * hands the next queued statement on through promises alone, so a chain of
+ * statements (fifty console requests, a backfill) ran without the event loop
+ * ever reading a socket: /healthz and /metrics, which need no database, went
+ * silent for tens of seconds under load. Each caller now resumes one turn of
+ * the event loop after its statement, so the loop reads requests between
+ * statements and every waiting request and the backfill get a statement in
+ * turn. The statement itself is queued at once, as before (order, and what
+ * close() waits for, are unchanged). Inside a transaction statements use the
+ * transaction's own handle and are not delayed.
  */
-function yieldBeforeEachStatement(db: PGlite): void {
+function yieldAfterEachStatement(db: PGlite): void {
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-  const query = db.query.bind(db);
-  const exec = db.exec.bind(db);
-  const transaction = db.transaction.bind(db);
+  const after = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } finally {
+        await turn();
+      }
+    };
   Object.assign(db, {
-    query: (async (...args: Parameters<PGlite["query"]>) => (await turn(), query(...args))) as PGlite["query"],
-    exec: (async (...args: Parameters<PGlite["exec"]>) => (await turn(), exec(...args))) as PGlite["exec"],
-    transaction: (async (...args: Parameters<PGlite["transaction"]>) => (await turn(), transaction(...args))) as PGlite["transaction"],
+    query: after(db.query.bind(db)) as PGlite["query"],
+    exec: after(db.exec.bind(db)) as PGlite["exec"],
+    transaction: after(db.transaction.bind(db)) as PGlite["transaction"],
   });
 }
 
