@@ -265,6 +265,16 @@ describe("push delivery (Standard Webhooks) to the receiver simulator", () => {
     // The review-mode site got nothing: its rows are held.
     expect(sim.events("delta")).toEqual([]);
     expect(await hub.ctx.db.prisma.delivery.count({ where: { siteId: "delta", state: "held" } })).toBe(4);
+
+    // The publication delay (docs/reports.md) is observed once per document and
+    // site when the portal acknowledges it: beta's two sections count once,
+    // procedures not at all, the held site not yet.
+    const delayCount = async (site: string) => {
+      const text = await (await fetch(`${hub.url}/metrics`)).text();
+      return Number(new RegExp(`^portalsync_publication_delay_hours_count\\{site="${site}"\\} (\\S+)$`, "m").exec(text)?.[1] ?? "0");
+    };
+    await waitFor("the delay metric of acknowledged deliveries", async () => (await delayCount("alpha")) === 4 && (await delayCount("beta")) === 4);
+    expect(await delayCount("delta")).toBe(0);
   });
 
   it("sends updates and withdrawals to the same remote item, in order", async () => {
