@@ -11,23 +11,25 @@ import { alertsConfig, checkAlerts, currentConditions } from "../alerts/index.ts
 import { contentDisposition, outboxOf } from "../delivery/index.ts";
 import type { HubContext } from "../hub/context.ts";
 import { requestRun, RunRequestError, type RunRequest } from "../pipeline/runs.ts";
-import { ActionError, approveDelivery, createToken, createUser, rejectDelivery, replayMany, republishDelivery, revokeToken, updateUser } from "../operator/actions.ts";
+import { ActionError, approveDelivery, rejectDelivery, replayMany, republishDelivery } from "../operator/actions.ts";
 import { CONSOLE_CSS, CONSOLE_JS } from "./assets.ts";
 import { dashboard, DELIVERY_STATES, documentDetail, listDeliveries, procedureDetail, reviewQueue, searchDocuments, searchProcedures, type DeliveryStateName } from "../operator/data.ts";
 import { isLang, translator, type Lang, type MessageKey } from "./i18n.ts";
 import type { View } from "./layout.tsx";
 import {
   AlertsPage, AuditPage, DashboardPage, DeliveriesPage, DocumentPage, DocumentsPage, LoginPage, MessagePage, ProcedurePage,
-  ProceduresPage, ReviewPage, RunPage, RunsPage, TokensPage, UsersPage,
+  ProceduresPage, ReviewPage, RunPage, RunsPage,
 } from "./pages/index.ts";
 import { checkCsrf, clearSessionCookie, csrfToken, SESSION_COOKIE, sessionDeps, setSessionCookie, signIn, signOut, userForSession, type SessionUser } from "../auth/index.ts";
 import { SiteTargetPage, siteTargetView } from "./pages/site-target.tsx";
 import { checkSiteConnection } from "../delivery/targets.ts";
 import { signInThrottle } from "../api/sign-in-throttle.ts";
 import { mountReportPages } from "./report-routes.tsx";
+import { mountAdminPages } from "./admin-routes.tsx";
 import { dashboardTrend } from "../reports/index.ts";
 
-type Env = { Variables: { user: SessionUser | null; lang: Lang; session: string | null } };
+export type ConsoleEnv = { Variables: { user: SessionUser | null; lang: Lang; session: string | null } };
+type Env = ConsoleEnv;
 
 const FLASH: MessageKey[] = ["review.approved", "review.rejectedDone", "review.republished", "common.done", "users.created"];
 
@@ -323,68 +325,7 @@ export function consoleRoutes(ctx: HubContext) {
     return c.html(<AuditPage view={view(c)} events={events} filter={{ actor: actorQ, action: actionQ }} page={page} pageSize={pageSize} total={total} />);
   });
 
-  // ─── Users and tokens (admin) ───
-  app.use("/console/users", requireAdmin);
-  app.use("/console/users/*", requireAdmin);
-  app.use("/console/tokens", requireAdmin);
-  app.use("/console/tokens/*", requireAdmin);
-  const usersPage = async (c: Context<Env>, flash?: View["flash"]) => {
-    const users = await prisma.user.findMany({ orderBy: { username: "asc" } });
-    return c.html(<UsersPage view={view(c, flash)} users={users} />, flash?.kind === "error" ? 400 : 200);
-  };
-  app.get("/console/users", (c) => usersPage(c));
-  app.post("/console/users", async (c) => {
-    const form = await c.req.parseBody();
-    try {
-      await createUser(prisma, actor(c), {
-        username: String(form.username ?? ""), displayName: String(form.displayName ?? ""), password: String(form.password ?? ""),
-        role: form.role === "admin" ? "admin" : "clerk",
-      });
-    } catch (e) {
-      if (e instanceof ActionError) return usersPage(c, { kind: "error", text: e.status === 409 ? view(c).t("users.exists") : e.message });
-      throw e;
-    }
-    return c.redirect("/console/users?flash=users.created", 303);
-  });
-  app.post("/console/users/:id", async (c) => {
-    const form = await c.req.parseBody();
-    const user = c.get("user")!;
-    try {
-      await updateUser(prisma, { name: user.username, userId: user.id }, c.req.param("id"), {
-        ...(form.disabled !== undefined ? { disabled: form.disabled === "true" } : {}),
-        ...(typeof form.password === "string" && form.password ? { password: form.password } : {}),
-      });
-    } catch (e) {
-      if (e instanceof ActionError) return usersPage(c, { kind: "error", text: e.message });
-      throw e;
-    }
-    return c.redirect("/console/users?flash=common.done", 303);
-  });
-  const tokensPage = async (c: Context<Env>, newToken: string | null, flash?: View["flash"]) => {
-    const [tokens, sites] = await Promise.all([
-      prisma.apiToken.findMany({ orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }] }),
-      prisma.site.findMany({ orderBy: { id: "asc" }, select: { id: true, name: true } }),
-    ]);
-    // A freshly shown token must not be cached anywhere.
-    c.header("cache-control", "no-store");
-    return c.html(<TokensPage view={view(c, flash)} tokens={tokens} sites={sites} newToken={newToken} />, flash?.kind === "error" ? 400 : 200);
-  };
-  app.get("/console/tokens", (c) => tokensPage(c, null));
-  app.post("/console/tokens", async (c) => {
-    const form = await c.req.parseBody();
-    const role = form.role === "admin" || form.role === "clerk" ? form.role : "site";
-    try {
-      const created = await createToken(prisma, actor(c), { name: String(form.name ?? ""), role, siteId: typeof form.site === "string" && form.site ? form.site : null });
-      return tokensPage(c, created.token);
-    } catch (e) {
-      if (e instanceof ActionError) return tokensPage(c, null, { kind: "error", text: role === "site" && !form.site ? view(c).t("tokens.needSite") : e.message });
-      throw e;
-    }
-  });
-  app.post("/console/tokens/:id/revoke", async (c) => {
-    await revokeToken(prisma, actor(c), c.req.param("id"), ctx.now());
-    return c.redirect("/console/tokens?flash=common.done", 303);
-  });
+  mountAdminPages(app, ctx, { view, actor, requireAdmin });
 
   function notFound(c: Context<Env>) {
     const v = view(c);
