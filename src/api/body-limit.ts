@@ -14,6 +14,7 @@
 //   and a chunked body is counted by the handler as it streams (upload-stream's
 //   receiveFile, a connector's upload route).
 
+import type { Readable } from "node:stream";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { TrieRouter } from "hono/router/trie-router";
@@ -43,6 +44,29 @@ export interface BodyLimitOptions {
 
 type Limit = Pick<BodyLimitRule, "maxBytes" | "kind">;
 
+// After a refusal the rest of the body is read and dropped, up to this much,
+// so a client still sending receives the 413 instead of a reset (EPIPE).
+// Beyond it the connection is cut: nobody is owed a polite answer for a
+// gigabyte the hub never asked for. Nothing read is kept.
+export const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/** Read the rest of a refused request and drop it, so the client gets the answer rather than a reset. */
+export function drain(source: Readable): void {
+  let dropped = 0;
+  source.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > DRAIN_LIMIT) source.destroy();
+  });
+  source.on("error", () => undefined);
+  source.resume();
+}
+
+/** The socket's request under @hono/node-server (other runtimes: none). */
+function incomingOf(c: Context): Readable | null {
+  const incoming = (c.env as { incoming?: Readable } | undefined)?.incoming;
+  return incoming && typeof incoming.resume === "function" ? incoming : null;
+}
+
 export function requestBodyLimits(options: BodyLimitOptions): MiddlewareHandler {
   const router = new TrieRouter<Limit>();
   for (const rule of options.rules) router.add(rule.method.toUpperCase(), rule.path, { maxBytes: rule.maxBytes, kind: rule.kind });
@@ -56,7 +80,16 @@ export function requestBodyLimits(options: BodyLimitOptions): MiddlewareHandler 
   return async (c, next) => {
     const limit = limitFor(router, options, c.req.method, c.req.path);
     const declared = declaredLength(c);
-    if (declared !== null && declared > limit.maxBytes) return tooLarge(c, limit.maxBytes);
+    if (declared !== null && declared > limit.maxBytes) {
+      const incoming = incomingOf(c);
+      if (incoming && declared <= DRAIN_LIMIT) {
+        // The connection stays open while the rest arrives (closing it now
+        // would reset a client still writing), then serves the next request.
+        drain(incoming);
+        return tooLarge(c, limit.maxBytes, false);
+      }
+      return tooLarge(c, limit.maxBytes);
+    }
     if (limit.kind === "streamed") return next();
     return bufferedLimit(limit.maxBytes)(c, next);
   };
@@ -77,9 +110,10 @@ function declaredLength(c: Context): number | null {
   return Number(value);
 }
 
-function tooLarge(c: Context, maxBytes: number): Response {
-  // The client may still be sending: the connection is not kept for another request.
-  c.header("connection", "close");
+function tooLarge(c: Context, maxBytes: number, close = true): Response {
+  // The client may still be sending: unless the rest is drained, the
+  // connection is not kept for another request.
+  if (close) c.header("connection", "close");
   const text = `request body larger than ${maxBytes} bytes`;
   if (c.req.path.startsWith("/api/")) return c.json({ error: text }, 413);
   return c.text(`Nội dung gửi lên quá lớn (tối đa ${formatBytes(maxBytes)}). / ${text}.`, 413);

@@ -10,7 +10,10 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
-import { MULTIPART_FRAMING_BYTES } from "./body-limit.ts";
+import { drain, MULTIPART_FRAMING_BYTES } from "./body-limit.ts";
+
+// Connectors' upload routes refuse bodies the same way.
+export { drain };
 
 export class UploadError extends Error {
   constructor(
@@ -48,21 +51,6 @@ export function requestBody(req: Request, env: unknown): Readable | null {
   const incoming = (env as { incoming?: unknown } | undefined)?.incoming;
   if (incoming instanceof Readable) return incoming;
   return req.body ? Readable.fromWeb(req.body as unknown as WebReadableStream<Uint8Array>) : null;
-}
-
-// After a refusal the rest of the body is read and dropped (so the client,
-// still sending, receives the answer instead of a reset), up to this much.
-const DRAIN_LIMIT = 64 * 1024 * 1024;
-
-/** Read the rest of a refused request and drop it, so the client gets the answer rather than a reset. */
-export function drain(source: Readable): void {
-  let dropped = 0;
-  source.on("data", (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > DRAIN_LIMIT) source.destroy();
-  });
-  source.on("error", () => undefined);
-  source.resume();
 }
 
 const FRAMING_ALLOWANCE = MULTIPART_FRAMING_BYTES;
