@@ -14,6 +14,7 @@
 import { open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { EdxmlError } from "./model.ts";
+import { tagEnd } from "./tree.ts";
 
 /** Why a spooled attachment cannot be used; spooledAttachments (package-file.ts) turns it into an EdxmlError. */
 export type SpoolProblem =
@@ -63,22 +64,6 @@ const NOT_BASE64 = /[^A-Za-z0-9+/=]/u;
 function localName(qname: string): string {
   const colon = qname.indexOf(":");
   return colon < 0 ? qname : qname.slice(colon + 1);
-}
-
-/** Index of the '>' closing the tag that starts at `from`, skipping quoted attribute values; -1 when not in `s` yet. */
-function tagEnd(s: string, from: number): number {
-  let quote = 0;
-  for (let j = from + 1; j < s.length; j++) {
-    const c = s.charCodeAt(j);
-    if (quote) {
-      if (c === quote) quote = 0;
-    } else if (c === 0x22 || c === 0x27) {
-      quote = c;
-    } else if (c === 0x3e) {
-      return j;
-    }
-  }
-  return -1;
 }
 
 /** base64 of one part, decoded in whole groups of 4 characters and written as it comes. */

@@ -157,19 +157,8 @@ export function checkDepth(text: string, maxDepth: number): void {
       i = end < 0 ? -1 : text.indexOf("<", end + 2);
       continue;
     }
-    // Find the tag's end, skipping quoted attribute values that may hold '>'.
-    let j = i + 1;
-    let quote = 0;
-    for (; j < text.length; j++) {
-      const c = text.charCodeAt(j);
-      if (quote) {
-        if (c === quote) quote = 0;
-      } else if (c === 0x22 || c === 0x27) {
-        quote = c;
-      } else if (c === 0x3e) {
-        break;
-      }
-    }
+    const end = tagEnd(text, i);
+    const j = end < 0 ? text.length : end;
     if (next === 0x2f /* / */) {
       depth--;
     } else if (text.charCodeAt(j - 1) !== 0x2f) {
@@ -180,6 +169,22 @@ export function checkDepth(text: string, maxDepth: number): void {
     }
     i = text.indexOf("<", j + 1);
   }
+}
+
+/** Index of the '>' closing the tag that starts at `from`, skipping quoted attribute values; -1 when not in `s` yet. */
+export function tagEnd(s: string, from: number): number {
+  let quote = 0;
+  for (let j = from + 1; j < s.length; j++) {
+    const c = s.charCodeAt(j);
+    if (quote) {
+      if (c === quote) quote = 0;
+    } else if (c === 0x22 || c === 0x27) {
+      quote = c;
+    } else if (c === 0x3e) {
+      return j;
+    }
+  }
+  return -1;
 }
 
 // ─── Parsing ─────────────────────────────────────────────────────────────────
