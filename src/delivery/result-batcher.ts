@@ -44,9 +44,12 @@ export function createResultBatcher(opts: ResultBatcherOptions): ResultBatcher {
     timer = null;
   }
 
+  /** Enough waits for a write now, or nothing else is coming soon. */
+  const due = (force: boolean) => force || pending.length >= opts.flushAt || opts.writeNow();
+
   function schedule(force = false): void {
     if (flushing || pending.length === 0) return;
-    if (!force && pending.length < opts.flushAt && !opts.writeNow()) {
+    if (!due(force)) {
       timer ??= setTimeout(() => {
         timer = null;
         schedule();
@@ -57,7 +60,12 @@ export function createResultBatcher(opts: ResultBatcherOptions): ResultBatcher {
     flushing = (async () => {
       // Let sends finishing in the same tick join this batch.
       await new Promise((resolve) => setImmediate(resolve));
-      while (pending.length > 0) {
+      // Results that arrived during a write wait for the next due moment
+      // rather than following at once: on PGlite a write lets the event loop
+      // turn, so a few always arrive meanwhile, and writing them straight
+      // away turned 40 writes of ~250 rows into 600 of ~16 (each write's cost
+      // is mostly per statement, not per row).
+      for (let first = true; pending.length > 0 && (first || due(force)); first = false) {
         const batch = pending.splice(0, MAX_ROWS_PER_WRITE);
         try {
           await opts.write(batch);

@@ -34,19 +34,30 @@ export async function observeFirstPublications(
   ids: string[],
 ): Promise<number> {
   if (ids.length === 0) return 0;
+  // The signing time is read once per document, not once per site: a batch
+  // is typically a few documents delivered to many sites.
   const { rows } = await deps.db.sql.query<Row>(
-    `SELECT d."siteId", (extract(epoch FROM d."publishedAt") * 1000)::float8 AS "publishedAtMs", to_char(doc."issuedDate", 'YYYY-MM-DD') AS "issuedDate",
-       (SELECT (extract(epoch FROM max((s->>'signingTime')::timestamptz)) * 1000)::float8
-          FROM "DocumentVersion" v
-          JOIN "FileAttachment" fa ON fa."documentVersionId" = v.id AND fa.role = 'main'
-          JOIN "SignatureReport" sr ON sr."blobSha256" = fa."blobSha256"
-          CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(sr.report->'signatures') = 'array' THEN sr.report->'signatures' ELSE '[]'::jsonb END) s
-          WHERE v."documentId" = doc.id AND v.version = 1 AND s->>'signingTime' ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}') AS "signedMs"
-     FROM "Delivery" d
-     JOIN "Document" doc ON doc.id = d."itemId"
-     WHERE d.id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND d.event = 'document.published' AND d."publishedAt" IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM "Delivery" e WHERE e."itemId" = d."itemId" AND e."siteId" = d."siteId" AND e.id <> d.id
-         AND e.event = 'document.published' AND e."publishedAt" IS NOT NULL AND (e."publishedAt" < d."publishedAt" OR (e."publishedAt" = d."publishedAt" AND e.seq < d.seq)))`,
+    `WITH fresh AS (
+       SELECT d.id, d."siteId", d."itemId", d."publishedAt", d.seq FROM "Delivery" d
+       WHERE d.id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND d.event = 'document.published' AND d."publishedAt" IS NOT NULL),
+     first AS (
+       SELECT f.* FROM fresh f WHERE NOT EXISTS (SELECT 1 FROM "Delivery" e
+         WHERE e."itemId" = f."itemId" AND e."siteId" = f."siteId" AND e.id <> f.id AND e.event = 'document.published'
+           AND e."publishedAt" IS NOT NULL AND (e."publishedAt" < f."publishedAt" OR (e."publishedAt" = f."publishedAt" AND e.seq < f.seq)))),
+     signed AS MATERIALIZED (
+       SELECT v."documentId", (extract(epoch FROM max((s->>'signingTime')::timestamptz)) * 1000)::float8 AS "signedMs"
+       FROM "DocumentVersion" v
+       JOIN "FileAttachment" fa ON fa."documentVersionId" = v.id AND fa.role = 'main'
+       JOIN "SignatureReport" sr ON sr."blobSha256" = fa."blobSha256"
+       CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(sr.report->'signatures') = 'array' THEN sr.report->'signatures' ELSE '[]'::jsonb END) s
+       WHERE v."documentId" IN (SELECT DISTINCT "itemId" FROM first) AND v.version = 1
+         AND s->>'signingTime' ~ '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}'
+       GROUP BY v."documentId")
+     SELECT f."siteId", (extract(epoch FROM f."publishedAt") * 1000)::float8 AS "publishedAtMs",
+       to_char(doc."issuedDate", 'YYYY-MM-DD') AS "issuedDate", signed."signedMs"
+     FROM first f
+     JOIN "Document" doc ON doc.id = f."itemId"
+     LEFT JOIN signed ON signed."documentId" = f."itemId"`,
     [JSON.stringify(ids)],
   );
   for (const r of rows) {
