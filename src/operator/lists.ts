@@ -58,15 +58,20 @@ export async function searchDocuments(ctx: Ctx, q: string | undefined, page = 1)
   const where = searchWhere(q, params, "d", "numberKey");
   const sql = ctx.db.sql;
   // The page and the table's newest change in one statement; the total comes
-  // from the cache while that change is the one it was counted at.
+  // from the cache while that change is the one it was counted at. The page's
+  // ids are found first, from the (issuedDate, createdAt, id) index alone, and
+  // only those 25 rows are read and joined: joining before the OFFSET read
+  // and sorted every skipped row (page 200 of 10,000 documents took 23 ms,
+  // now 4; docs/performance.md).
   const { rows } = await sql.query<Omit<DocumentListRow, "issuedDate"> & { issuedDate: string; marker: string | null }>(
     `SELECT d.id, d.number, d."docType", d.title, d."issuerName", d."issuerCode", to_char(d."issuedDate", 'YYYY-MM-DD') AS "issuedDate",
        d.status::text AS status, d."isPublic", d."currentVersion", v."signatureStatus", (SELECT max("updatedAt")::text FROM "Document") AS marker
-     FROM "Document" d
+     FROM (SELECT d.id FROM "Document" d WHERE ${where}
+           ORDER BY d."issuedDate" DESC, d."createdAt" DESC, d.id DESC
+           LIMIT ${PAGE_SIZE} OFFSET $${params.length + 1}) page
+     JOIN "Document" d ON d.id = page.id
      LEFT JOIN "DocumentVersion" v ON v."documentId" = d.id AND v.version = d."currentVersion"
-     WHERE ${where}
-     ORDER BY d."issuedDate" DESC, d."createdAt" DESC, d.id DESC
-     LIMIT ${PAGE_SIZE} OFFSET $${params.length + 1}`,
+     ORDER BY d."issuedDate" DESC, d."createdAt" DESC, d.id DESC`,
     [...params, offsetOf(page)],
   );
   const marker = rows.length > 0 ? rows[0]!.marker : (await sql.query<{ m: string | null }>(`SELECT max("updatedAt")::text AS m FROM "Document"`)).rows[0]?.m;

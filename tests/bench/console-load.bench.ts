@@ -131,6 +131,8 @@ async function measure(kind: "pglite" | "postgres", simUrl: string): Promise<Res
   await writeFile(configFile, JSON.stringify(config));
   const dataDir = path.join(dir, "data");
   const processEnv: Record<string, string> = { PORTALSYNC_DATA_DIR: dataDir, PORTALSYNC_SECRET: "bench-secret-0123456789abcdef0123", ...(database ? { DATABASE_URL: database.url } : {}) };
+  // BENCH_HUB_CPUPROF=dir: CPU profile of the hub process (the whole run; the load phase is its last BENCH_LOAD_SECONDS).
+  const nodeArgs = env.BENCH_HUB_CPUPROF ? ["--cpu-prof", `--cpu-prof-dir=${env.BENCH_HUB_CPUPROF}`] : [];
   let hub: CliProcess | null = null;
   try {
     // Seed through the hub's own database layer before the hub starts (PGlite is single-process).
@@ -148,7 +150,7 @@ async function measure(kind: "pglite" | "postgres", simUrl: string): Promise<Res
       await db.close();
     }
 
-    hub = startCli(["--config", configFile, "serve", "--port", "0"], processEnv);
+    hub = startCli(["--config", configFile, "serve", "--port", "0"], processEnv, undefined, nodeArgs);
     const base = String((await hub.waitForLog((l) => l.msg === "portalsync hub listening", 120_000)).url);
 
     // 1. Quiet
@@ -195,9 +197,12 @@ async function measure(kind: "pglite" | "postgres", simUrl: string): Promise<Res
         const r = READS[i % READS.length]!;
         const kind = r.path.startsWith("/console") ? "console pages" : "JSON API";
         try {
-          record(kind, await get(base, auth, r.path, r.expect));
+          const x = await get(base, auth, r.path, r.expect);
+          record(kind, x);
+          record(`  ${r.name}`, x);
         } catch {
           record(kind, null);
+          record(`  ${r.name}`, null);
         }
         requests++;
       }

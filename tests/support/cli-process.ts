@@ -16,8 +16,9 @@ export interface CliProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startCli(args: string[], env: Record<string, string>, cwd = REPO_ROOT): CliProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/** `nodeArgs`: options for node itself (a benchmark's --cpu-prof, which NODE_OPTIONS refuses). */
+export function startCli(args: string[], env: Record<string, string>, cwd = REPO_ROOT, nodeArgs: string[] = []): CliProcess {
+  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
     cwd,
     env: { ...process.env, CI: "1", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
