@@ -5,6 +5,7 @@ import { HTTPException } from "hono/http-exception";
 import { requireRole, type AuthEnv } from "../auth/index.ts";
 import type { HubContext } from "../hub/context.ts";
 import { requestRun, RunRequestError } from "../pipeline/runs.ts";
+import { listRuns } from "../operator/data.ts";
 
 const sourceView = z
   .object({
@@ -163,11 +164,7 @@ export function sourceRoutes(ctx: HubContext) {
     }),
     async (c) => {
       const { source, limit } = c.req.valid("query");
-      const rows = await ctx.db.prisma.syncRun.findMany({
-        where: source ? { sourceId: source } : {},
-        orderBy: { createdAt: "desc" },
-        take: limit,
-      });
+      const rows = await listRuns(ctx, { source, limit });
       return c.json({ runs: rows.map(toRunView) });
     },
   );

@@ -5,8 +5,8 @@ import type { HubContext } from "../hub/context.ts";
 import { briefly } from "./count-cache.ts";
 import { DELIVERY_STATES } from "./lists.ts";
 
-export { DELIVERY_PAGE_SIZE, DELIVERY_STATES, listDeliveries, PAGE_SIZE, searchDocuments, searchProcedures, searchTerms } from "./lists.ts";
-export type { DeliveryListRow, DeliveryRow, DeliveryStateName, DocumentListRow, ProcedureListRow } from "./lists.ts";
+export { DELIVERY_PAGE_SIZE, DELIVERY_STATES, listDeliveries, listRuns, PAGE_SIZE, searchDocuments, searchProcedures, searchTerms } from "./lists.ts";
+export type { DeliveryListRow, DeliveryRow, DeliveryStateName, DocumentListRow, ProcedureListRow, RunListRow } from "./lists.ts";
 
 type Ctx = Pick<HubContext, "db" | "now" | "config">;
 

@@ -13,7 +13,7 @@ import type { HubContext } from "../hub/context.ts";
 import { requestRun, RunRequestError, type RunRequest } from "../pipeline/runs.ts";
 import { ActionError, approveDelivery, rejectDelivery, replayMany, republishDelivery } from "../operator/actions.ts";
 import { CONSOLE_CSS, CONSOLE_JS } from "./assets.ts";
-import { dashboard, DELIVERY_STATES, documentDetail, listDeliveries, procedureDetail, reviewQueue, searchDocuments, searchProcedures, type DeliveryStateName } from "../operator/data.ts";
+import { dashboard, DELIVERY_STATES, documentDetail, listDeliveries, listRuns, procedureDetail, reviewQueue, searchDocuments, searchProcedures, type DeliveryStateName } from "../operator/data.ts";
 import { isLang, translator, type Lang, type MessageKey } from "./i18n.ts";
 import type { View } from "./layout.tsx";
 import {
@@ -148,7 +148,7 @@ export function consoleRoutes(ctx: HubContext) {
   const runsPage = async (c: Context<Env>, error: string | null = null) => {
     const source = c.req.query("source") || undefined;
     const [runs, sources] = await Promise.all([
-      prisma.syncRun.findMany({ where: source ? { sourceId: source } : {}, orderBy: { createdAt: "desc" }, take: 100 }),
+      listRuns(ctx, { source, limit: 100 }),
       prisma.source.findMany({ orderBy: { id: "asc" }, select: { id: true, name: true, enabled: true } }),
     ]);
     return c.html(<RunsPage view={view(c)} runs={runs} sources={sources} source={source} error={error} />, error ? 400 : 200);

@@ -121,6 +121,27 @@ describe("console lists", () => {
     }
     expect(viaApi).toEqual(all);
   });
+
+  it("lists runs newest first from plain SQL, the same values Prisma reads (dates, progress, window)", async () => {
+    const prisma = hub.ctx.db.prisma;
+    await prisma.syncRun.create({
+      data: {
+        sourceId: "seed", trigger: "backfill", requestedBy: "clerk", status: "failed", seen: 7, created: 3, failed: 1, error: "the source went away",
+        windowFrom: new Date("2026-01-01T00:00:00.000Z"), windowTo: new Date("2026-02-01T16:59:59.999Z"), progress: { page: 2, pages: 5, cursor: "abc" },
+        createdAt: new Date("2030-01-01T01:02:03.456Z"), startedAt: new Date("2030-01-01T01:02:04.000Z"), finishedAt: new Date("2030-01-01T01:05:00.000Z"),
+      },
+    });
+    const expected = (await prisma.syncRun.findMany({ orderBy: { createdAt: "desc" }, take: 50 })).map((r) => ({
+      id: r.id, sourceId: r.sourceId, trigger: r.trigger, requestedBy: r.requestedBy, status: r.status, counts: { seen: r.seen, created: r.created, updated: r.updated, duplicate: r.duplicate, rejected: r.rejected, failed: r.failed },
+      windowFrom: r.windowFrom?.toISOString() ?? null, windowTo: r.windowTo?.toISOString() ?? null, itemRef: r.itemRef, progress: r.progress ?? null, error: r.error,
+      createdAt: r.createdAt.toISOString(), startedAt: r.startedAt?.toISOString() ?? null, finishedAt: r.finishedAt?.toISOString() ?? null,
+    }));
+    expect(expected.length).toBeGreaterThan(1);
+    const { runs } = await api<{ runs: unknown[] }>("/api/v1/runs?limit=50");
+    expect(runs).toEqual(expected);
+    expect(runs[0]).toMatchObject({ error: "the source went away", progress: { page: 2, pages: 5, cursor: "abc" }, windowTo: "2026-02-01T16:59:59.999Z" });
+    expect((await api<{ runs: unknown[] }>("/api/v1/runs?source=nobody")).runs).toEqual([]);
+  });
 });
 
 async function signedIn(): Promise<string> {
