@@ -16,6 +16,7 @@ import lockfile from "proper-lockfile";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { migrate, type MigrationResult } from "./migrate.ts";
 import { pgliteRunner, pgPoolRunner, type SqlRunner } from "./sql.ts";
+import { createTimeSlicedGate, type TimeSlicedGate } from "./time-slice.ts";
 
 export type Prisma = PrismaClient;
 
@@ -60,7 +61,7 @@ async function openPglite(dataDir: string): Promise<Database> {
     db = new PGlite(dir, { startParams: PGLITE_START_PARAMS, extensions: PGLITE_EXTENSIONS });
   }
   await db.waitReady;
-  yieldAfterEachStatement(db);
+  const gate = gateStatements(db);
   const sql = pgliteRunner(db);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
   let closed = false;
@@ -76,6 +77,8 @@ async function openPglite(dataDir: string): Promise<Database> {
     async close() {
       if (closed) return;
       closed = true;
+      // Statements already queued run first; PGlite closes after them.
+      await gate.run(async () => {});
       await prisma.$disconnect();
       await db.close();
       await release?.();
@@ -84,32 +87,26 @@ async function openPglite(dataDir: string): Promise<Database> {
 }
 
 /**
- * PGlite runs each statement synchronously inside the hub's own thread and
- * hands the next queued statement on through promises alone, so a chain of
- * statements (fifty console requests, a backfill) ran without the event loop
- * ever reading a socket: /healthz and /metrics, which need no database, went
- * silent for tens of seconds under load. Each caller now resumes one turn of
- * the event loop after its statement, so the loop reads requests between
- * statements and every waiting request and the backfill get a statement in
- * turn. The statement itself is queued at once, as before (order, and what
- * close() waits for, are unchanged). Inside a transaction statements use the
- * transaction's own handle and are not delayed.
+ * Statements reach PGlite through a time-sliced gate (time-slice.ts): one at
+ * a time, in arrival order, and the event loop turns between slices, so
+ * requests are read and answered while a backfill or fifty clients keep the
+ * database busy. A transaction holds the gate until it ends (its statements
+ * use the transaction's own handle). 10 ms keeps a queued request's wait for
+ * the loop short next to the ≤ 20 ms reads the console aims at, while most
+ * statements still follow one another without a turn in between.
  */
-function yieldAfterEachStatement(db: PGlite): void {
-  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-  const after = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      try {
-        return await fn(...args);
-      } finally {
-        await turn();
-      }
-    };
+const EMBEDDED_SLICE_MS = 10;
+
+function gateStatements(db: PGlite): TimeSlicedGate {
+  const gate = createTimeSlicedGate({ sliceMs: EMBEDDED_SLICE_MS });
+  const gated = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => gate.run(() => fn(...args));
   Object.assign(db, {
-    query: after(db.query.bind(db)) as PGlite["query"],
-    exec: after(db.exec.bind(db)) as PGlite["exec"],
-    transaction: after(db.transaction.bind(db)) as PGlite["transaction"],
+    query: gated(db.query.bind(db)) as PGlite["query"],
+    exec: gated(db.exec.bind(db)) as PGlite["exec"],
+    transaction: gated(db.transaction.bind(db)) as PGlite["transaction"],
   });
+  return gate;
 }
 
 /**
