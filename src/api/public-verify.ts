@@ -171,7 +171,7 @@ function createPublicVerification(ctx: HubContext): PublicVerification {
 
   let heldInMemory = 0;
 
-  const verify = async (file: string | Uint8Array): Promise<unknown> => {
+  const verify = async (file: string | Buffer[]): Promise<unknown> => {
     const verifier = ctx.verifier;
     if (!verifier) return null;
     const result = await gate.run(() =>
@@ -181,7 +181,7 @@ function createPublicVerification(ctx: HubContext): PublicVerification {
   };
 
   /** The uploaded bytes' own verdict and where they were published. */
-  const answer = async (sha256: string, file: string | Uint8Array): Promise<PublicAnswer> => {
+  const answer = async (sha256: string, file: string | Buffer[]): Promise<PublicAnswer> => {
     // Always the uploaded bytes' own verdict (never a stored report): the answer
     // must not depend on whether the hub happens to hold these bytes.
     const [report, published] = await Promise.all([verify(file), publishedPlaces(ctx.db, sha256)]);
@@ -239,7 +239,7 @@ function createPublicVerification(ctx: HubContext): PublicVerification {
         const body = { headers: req.headers, body: requestBody(req, env) };
         if (inMemory) {
           const part = await receiveBytes(body, { field: "file", maxBytes });
-          return await answer(part.sha256, part.bytes);
+          return await answer(part.sha256, part.chunks);
         }
         const file = await receiveFile(body, { field: "file", maxBytes, dir: tempDir });
         try {

@@ -38,7 +38,8 @@ export interface ReceivedFile extends ReceivedPart {
 }
 
 export interface ReceivedBytes extends ReceivedPart {
-  bytes: Buffer;
+  /** The file's bytes in the pieces they arrived in (joining them would be a copy for nothing). */
+  chunks: Buffer[];
 }
 
 export interface ReceiveOptions {
@@ -115,26 +116,50 @@ export async function receiveBytes(req: { headers: Headers; body: Readable | nul
   const declared = declaredLength(req.headers);
   if (declared === null) throw new Error("receiveBytes needs a declared Content-Length");
   const contentType = checkRequest(req, options);
-  let chunks: Buffer[] | null = [];
-  let bytes: Buffer | null = null;
+  let chunks: Buffer[] = [];
+  // Pieces are kept as they came off the socket, except small ones: a client
+  // trickling tiny packets would leave one Buffer (and its bookkeeping) per
+  // packet, far more memory than the bytes the budget counts.
+  let gather: Buffer | null = null;
+  let gathered = 0;
+  const flush = () => {
+    if (gather && gathered > 0) chunks.push(gather.subarray(0, gathered));
+    gather = null;
+    gathered = 0;
+  };
+  const keep = (chunk: Buffer) => {
+    if (chunk.length >= GATHER_BELOW) {
+      flush();
+      chunks.push(chunk);
+      return;
+    }
+    if (!gather || gathered + chunk.length > gather.length) {
+      flush();
+      gather = Buffer.allocUnsafe(GATHER_INTO);
+    }
+    chunk.copy(gather, gathered);
+    gathered += chunk.length;
+  };
   const sink: Sink = {
     take(file) {
       return new Promise((done, failed) => {
-        file.on("data", (chunk: Buffer) => chunks?.push(chunk));
+        file.on("data", keep);
         file.on("end", () => {
-          if (chunks) bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-          chunks = null;
+          flush();
           done();
         });
         file.on("error", failed);
       });
     },
-    abort: () => (chunks = null),
+    abort: () => (chunks = []),
     settled: () => Promise.resolve(),
   };
   const part = await receivePart(req.body!, contentType, { ...options, maxBodyBytes: declared }, sink);
-  return { ...part, bytes: bytes ?? Buffer.alloc(0) };
+  return { ...part, chunks };
 }
+
+const GATHER_BELOW = 16 * 1024;
+const GATHER_INTO = 64 * 1024;
 
 const declaredLength = (headers: Headers): number | null => {
   const value = headers.get("content-length");
