@@ -154,7 +154,10 @@ export async function receiveBytes(req: { headers: Headers; body: Readable | nul
     abort: () => (chunks = []),
     settled: () => Promise.resolve(),
   };
-  const part = await receivePart(req.body!, contentType, { ...options, maxBodyBytes: declared }, sink);
+  // The parser may take the whole declared body without pushing back: it is
+  // held anyway, and each push back paused the socket for a turn of the event
+  // loop per 16 KB (that doubled the time to receive 3 MB on loopback).
+  const part = await receivePart(req.body!, contentType, { ...options, maxBodyBytes: declared, highWaterMark: declared }, sink);
   return { ...part, chunks };
 }
 
@@ -181,7 +184,7 @@ function checkRequest(req: { headers: Headers; body: Readable | null }, options:
 async function receivePart(
   source: Readable,
   contentType: string,
-  options: Pick<ReceiveOptions, "field" | "maxBytes"> & { maxBodyBytes?: number },
+  options: Pick<ReceiveOptions, "field" | "maxBytes"> & { maxBodyBytes?: number; highWaterMark?: number },
   sink: Sink,
 ): Promise<ReceivedPart> {
   let parser: busboy.Busboy;
@@ -190,6 +193,7 @@ async function receivePart(
       headers: { "content-type": contentType },
       // browsers send file names as raw UTF-8 (busboy's default reads them as latin1)
       defParamCharset: "utf8",
+      ...(options.highWaterMark ? { highWaterMark: options.highWaterMark } : {}),
       limits: { files: 1, fileSize: options.maxBytes, fields: 8, fieldSize: 1024, parts: 16, headerPairs: 32 },
     });
   } catch (e) {
