@@ -11,7 +11,7 @@ import type { Context } from "hono";
 import { publishedPlaces, type PublishedPlace } from "../delivery/published.ts";
 import type { HubContext } from "../hub/context.ts";
 import { clientAddress, RateLimiter, rateLimit } from "./rate-limit.ts";
-import { receiveFile, requestBody, UploadError } from "./upload-stream.ts";
+import { receiveBytes, receiveFile, requestBody, UploadError } from "./upload-stream.ts";
 
 // ─── The answer ──────────────────────────────────────────────────────────────
 
@@ -97,6 +97,9 @@ class Gate {
   leave(): void {
     this.admitted--;
   }
+  get inside(): number {
+    return this.admitted;
+  }
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.running++;
@@ -112,8 +115,13 @@ class Gate {
 
 export interface PublicVerification {
   lookup(sha256: string): Promise<PublicAnswer>;
-  /** Streams the request's `file` field to a temporary file, verifies it and removes it. */
+  /**
+   * Receives the request's `file` field (in memory when small, else streamed
+   * to a temporary file), verifies it and forgets it.
+   */
   upload(req: Request, env?: unknown): Promise<PublicAnswer>;
+  /** Uploads admitted now (receiving, verifying or waiting for the verifier). */
+  readonly admitted: number;
   lookups: RateLimiter;
   uploads: RateLimiter;
   clientOf(c: Context): string;
@@ -134,6 +142,16 @@ export function publicVerificationOf(ctx: HubContext): PublicVerification {
 
 const STALE_UPLOAD_MS = 3600_000;
 
+// Creating, writing and removing a temporary file cost a 3 MB upload several
+// times the verifier's own time, so an upload whose declared length is at
+// most IN_MEMORY_UPLOAD_BYTES is held in memory instead: signed PDFs people
+// check are typically well under it. All uploads held at once share
+// IN_MEMORY_BUDGET_BYTES, so memory stays bounded whatever the concurrency
+// and queue settings; an upload that does not fit (or declares no length)
+// streams to disk as before.
+const IN_MEMORY_UPLOAD_BYTES = 16 * 1024 * 1024;
+const IN_MEMORY_BUDGET_BYTES = 64 * 1024 * 1024;
+
 function createPublicVerification(ctx: HubContext): PublicVerification {
   const settings = ctx.config.publicVerify;
   const gate = new Gate(settings.concurrency, settings.concurrency + settings.queue);
@@ -151,11 +169,23 @@ function createPublicVerification(ctx: HubContext): PublicVerification {
     )
     .catch(() => undefined);
 
-  const verify = async (file: string): Promise<unknown> => {
+  let heldInMemory = 0;
+
+  const verify = async (file: string | Buffer[]): Promise<unknown> => {
     const verifier = ctx.verifier;
     if (!verifier) return null;
-    const result = await gate.run(() => verifier.verifyFile(file));
+    const result = await gate.run(() =>
+      typeof file === "string" ? verifier.verifyFile(file) : verifier.verifyBytes!(file),
+    );
     return result.report;
+  };
+
+  /** The uploaded bytes' own verdict and where they were published. */
+  const answer = async (sha256: string, file: string | Buffer[]): Promise<PublicAnswer> => {
+    // Always the uploaded bytes' own verdict (never a stored report): the answer
+    // must not depend on whether the hub happens to hold these bytes.
+    const [report, published] = await Promise.all([verify(file), publishedPlaces(ctx.db, sha256)]);
+    return { sha256, published, signature: report ? publicSignature(report, typeof file === "string" ? [file] : []) : null };
   };
 
   /** The stored report under the current policy, else a fresh one (kept for next time). */
@@ -191,20 +221,34 @@ function createPublicVerification(ctx: HubContext): PublicVerification {
       return { sha256, published, signature: await signatureOfBlob(sha256) };
     },
 
+    get admitted() {
+      return gate.inside;
+    },
+
     async upload(req, env) {
       if (!gate.tryAdmit()) throw new BusyError(5);
+      const declared = /^\d+$/.test(req.headers.get("content-length") ?? "") ? Number(req.headers.get("content-length")) : null;
+      const maxBytes = ctx.config.ingest.maxFileBytes;
+      const inMemory =
+        declared !== null &&
+        declared <= IN_MEMORY_UPLOAD_BYTES &&
+        heldInMemory + declared <= IN_MEMORY_BUDGET_BYTES &&
+        (!ctx.verifier || typeof ctx.verifier.verifyBytes === "function");
+      if (inMemory) heldInMemory += declared;
       try {
-        const file = await receiveFile({ headers: req.headers, body: requestBody(req, env) }, { field: "file", maxBytes: ctx.config.ingest.maxFileBytes, dir: tempDir });
+        const body = { headers: req.headers, body: requestBody(req, env) };
+        if (inMemory) {
+          const part = await receiveBytes(body, { field: "file", maxBytes });
+          return await answer(part.sha256, part.chunks);
+        }
+        const file = await receiveFile(body, { field: "file", maxBytes, dir: tempDir });
         try {
-          // Always the uploaded bytes' own verdict (never a stored report): the answer
-          // must not depend on whether the hub happens to hold these bytes.
-          // Independent: the places are looked up while the verifier waits on the file.
-          const [report, published] = await Promise.all([verify(file.path), publishedPlaces(ctx.db, file.sha256)]);
-          return { sha256: file.sha256, published, signature: report ? publicSignature(report, [file.path]) : null };
+          return await answer(file.sha256, file.path);
         } finally {
           await file.remove();
         }
       } finally {
+        if (inMemory) heldInMemory -= declared;
         gate.leave();
       }
     },
@@ -301,7 +345,7 @@ export function publicVerifyRoutes(ctx: HubContext) {
     path: "/api/v1/public/verify",
     tags: ["public"],
     summary: "Check a file: its signature and whether it was published (no token)",
-    description: `The file is streamed to a temporary file while it is hashed, verified, and deleted before the answer is sent. Limit: ingest.maxFileBytes.`,
+    description: `The file is hashed as it arrives, held in memory (a small file) or streamed to a temporary file (a large one), verified, and forgotten (the temporary file deleted) before the answer is sent. Limit: ingest.maxFileBytes.`,
     request: {
       body: {
         required: true,

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { receiveFile, requestBody, UploadError } from "./upload-stream.ts";
+import { receiveBytes, receiveFile, requestBody, UploadError } from "./upload-stream.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -78,5 +78,43 @@ describe("receiveFile", () => {
     expect(error).toBeInstanceOf(UploadError);
     expect(error.status).toBe(400);
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe("receiveBytes", () => {
+  const encoded = async (bytes: Uint8Array) => {
+    const req = multipart(bytes);
+    return { body: Buffer.from(await req.arrayBuffer()), type: req.headers.get("content-type")! };
+  };
+  const pieces = (body: Buffer, size: number) => Readable.from(Array.from({ length: Math.ceil(body.length / size) }, (_, i) => body.subarray(i * size, (i + 1) * size)));
+  const headers = (type: string, length: number) => new Headers({ "content-type": type, "content-length": String(length) });
+
+  it("holds the file part in memory, in pieces, while hashing it: no file at all", async () => {
+    const bytes = Buffer.from("%PDF-1.7\n" + "y".repeat(300_000));
+    const { body, type } = await encoded(bytes);
+    const part = await receiveBytes({ headers: headers(type, body.length), body: pieces(body, 64 * 1024) }, { field: "file", maxBytes: 1024 * 1024 });
+    expect(part.size).toBe(bytes.length);
+    expect(part.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+    expect(part.name).toBe("x.pdf");
+    expect(Buffer.concat(part.chunks)).toEqual(bytes);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("gathers tiny pieces, so a trickling client cannot make it hold one Buffer per packet", async () => {
+    const bytes = Buffer.from("%PDF-1.7\n" + "z".repeat(200_000));
+    const { body, type } = await encoded(bytes);
+    const part = await receiveBytes({ headers: headers(type, body.length), body: pieces(body, 100) }, { field: "file", maxBytes: 1024 * 1024 });
+    expect(Buffer.concat(part.chunks)).toEqual(bytes);
+    expect(part.chunks.length).toBeLessThan(10);
+  });
+
+  it("refuses a file over the limit (413) and a body longer than its Content-Length (400)", async () => {
+    const { body, type } = await encoded(Buffer.alloc(200_000, 1));
+    const over = await receiveBytes({ headers: headers(type, body.length), body: pieces(body, 16 * 1024) }, { field: "file", maxBytes: 100_000 }).catch((e) => e);
+    expect(over).toBeInstanceOf(UploadError);
+    expect(over.status).toBe(413);
+    const lying = await receiveBytes({ headers: headers(type, 50_000), body: pieces(body, 16 * 1024) }, { field: "file", maxBytes: 1024 * 1024 }).catch((e) => e);
+    expect(lying).toBeInstanceOf(UploadError);
+    expect(lying.status).toBe(400);
   });
 });

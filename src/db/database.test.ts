@@ -31,6 +31,19 @@ describe("embedded database (PGlite)", () => {
     expect(rows.map((r) => r.checksum)).toEqual(migrations.map((m) => m.checksum));
   });
 
+  it("a prepared query answers like a plain one, quotes its literals, and survives DEALLOCATE ALL", async () => {
+    const db = await openDatabase({ dataDir: "memory" });
+    opened.push(db);
+    await db.sql.exec(`CREATE TABLE t (k text, n int); INSERT INTO t VALUES ('a', 1), ('it''s', 2), ('b', 3)`);
+    const sql = `SELECT n FROM t WHERE k = $1 OR n = $2 ORDER BY n`;
+    for (const [k, n] of [["a", 3], ["it's", 0], ["'; DROP TABLE t; --", 1]] as const) {
+      expect(await db.sql.queryPrepared!("t_lookup", sql, [k, n])).toEqual(await db.sql.query(sql, [k, n]));
+    }
+    await db.sql.exec("DEALLOCATE ALL");
+    expect((await db.sql.queryPrepared!<{ n: number }>("t_lookup", sql, ["b", 0])).rows).toEqual([{ n: 3 }]);
+    await expect(db.sql.queryPrepared!("bad name", sql, ["a", 1])).rejects.toThrow(/statement name/);
+  });
+
   it("stores and reads through the Prisma client", async () => {
     const db = await openDatabase({ dataDir: "memory" });
     opened.push(db);

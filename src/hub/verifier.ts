@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../observability/index.ts";
 import type { FileVerifier } from "../pipeline/index.ts";
-import { loadCrlFiles, loadTrustStore, verifyPdfFile } from "../verify/index.ts";
+import { loadCrlFiles, loadTrustStore, verifyPdfBytes, verifyPdfFile } from "../verify/index.ts";
 
 async function filesUnder(entry: string): Promise<string[]> {
   const info = await stat(entry).catch(() => null);
@@ -32,10 +32,15 @@ export async function createFileVerifier(config: Config, log: Logger): Promise<F
   const crls = await loadCrlFiles(config.verify.crls);
   const policyKey = await policyKeyOf(config);
   log.debug({ policyKey, trust: config.verify.trust }, "signature verification ready");
+  const options = { trust, crls, allowSha1: config.verify.allowSha1 };
   return {
     policyKey,
     async verifyFile(file) {
-      const report = await verifyPdfFile(file, { trust, crls, allowSha1: config.verify.allowSha1 });
+      const report = await verifyPdfFile(file, options);
+      return { status: report.status, report };
+    },
+    async verifyBytes(bytes) {
+      const report = await verifyPdfBytes(bytes, options);
       return { status: report.status, report };
     },
   };

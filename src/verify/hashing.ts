@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { Worker } from "node:worker_threads";
 import { newHash, type DigestName } from "./algorithms.ts";
 import type { ByteSource } from "./byte-source.ts";
-import { FileSource } from "./byte-source.ts";
+import { ChunkSource, FileSource } from "./byte-source.ts";
 
 const CHUNK = 1024 * 1024;
 const readAsync = promisify(fsRead);
@@ -54,6 +54,8 @@ export const localHasher: RangeHasher = {
         }
         // only after a clean finish: after an error a read may still be writing into one of them
         if (spareChunks.length < MAX_SPARE) spareChunks.push(bufA, bufB);
+      } else if (source instanceof ChunkSource) {
+        for (const [start, len] of job.ranges) for (const view of source.views(start, len)) h.update(view);
       } else {
         for (const [start, len] of job.ranges) {
           for (let p = start; p < start + len; p += CHUNK) h.update(source.read(p, Math.min(CHUNK, start + len - p)));

@@ -1,6 +1,6 @@
 // Verification of every signature of one PDF, producing a contract report.
 import { effectiveHash, hashBytes, schemeLabel, UnsupportedAlgorithm, type DigestName } from "./algorithms.ts";
-import { BufferSource, FileSource, type ByteSource } from "./byte-source.ts";
+import { BufferSource, ChunkSource, FileSource, type ByteSource } from "./byte-source.ts";
 import { analyseLaterChanges, forbiddenByDocMdp, PERMISSION_TEXT } from "./changes.ts";
 import { validateChain } from "./chain.ts";
 import { CmsError, OID, parseSignedData, parseTstInfo, type SignedData, type SignerInfo } from "./cms.ts";
@@ -43,8 +43,9 @@ export async function verifyPdfFile(path: string, opts: VerifyOptions): Promise<
   }
 }
 
-export async function verifyPdfBytes(bytes: Uint8Array, opts: VerifyOptions): Promise<FileReport> {
-  return verifySource(new BufferSource(bytes), undefined, opts);
+/** A PDF in memory, in one buffer or in pieces as received (read in place). */
+export async function verifyPdfBytes(bytes: Uint8Array | readonly Uint8Array[], opts: VerifyOptions): Promise<FileReport> {
+  return verifySource(bytes instanceof Uint8Array ? new BufferSource(bytes) : new ChunkSource(bytes), undefined, opts);
 }
 
 function normaliseCrls(crls: VerifyOptions["crls"]): Crl[] {

@@ -19,6 +19,7 @@ import type { SourceConnector } from "../../connectors/sdk.ts";
 import webhook from "../../connectors/webhook/index.ts";
 import { createReceiverSimulator, serveReceiver, type ReceiverSimulator, type ServedReceiver } from "../../connectors/webhook/receiver-simulator.ts";
 import { generateSecret } from "../../connectors/webhook/signature.ts";
+import { publicVerificationOf } from "../../src/api/public-verify.ts";
 import { createApiToken } from "../../src/auth/index.ts";
 import { configSchema, type Config } from "../../src/config/index.ts";
 import type { CanonicalDocument, CanonicalProcedure, SourceItem } from "../../src/core/index.ts";
@@ -426,15 +427,18 @@ describe("public verification", () => {
 // ─── Abuse ───────────────────────────────────────────────────────────────────
 
 /** Sends `total` bytes of multipart body in chunks, stopping once the server answers. */
-function slowUpload(url: string, total: number, chunk = 64 * 1024, delayMs = 0, start = "%PDF-1.7\n"): Promise<{ status: number; sent: number; headers: http.IncomingHttpHeaders; body: string }> {
+/** `declared`: send a Content-Length (as browsers do) instead of a chunked body. */
+function slowUpload(url: string, total: number, chunk = 64 * 1024, delayMs = 0, start = "%PDF-1.7\n", declared = false): Promise<{ status: number; sent: number; headers: http.IncomingHttpHeaders; body: string }> {
   const boundary = "----portalsync-test";
   const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n${start}`);
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const length = head.length + Math.max(0, Math.ceil((total - head.length) / chunk)) * chunk + tail.length;
+  const framing = declared ? { "content-length": String(length) } : { "transfer-encoding": "chunked" };
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     let sent = 0;
     let answered = false;
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: "POST", headers: { "content-type": `multipart/form-data; boundary=${boundary}`, "transfer-encoding": "chunked" } }, (res) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: "POST", headers: { "content-type": `multipart/form-data; boundary=${boundary}`, ...framing } }, (res) => {
       answered = true;
       let body = "";
       res.on("data", (d) => (body += d));
@@ -567,5 +571,22 @@ describe("abuse", () => {
     expect((await slow).status).toBe(200);
     expect((await uploadJson(fresh.url, Buffer.from("%PDF-1.7\n"))).status).toBe(200);
     expect(await tempFiles(fresh)).toEqual([]);
+  }, 120_000);
+
+  it("a small upload with a declared length is held in memory: gated like any other, and no file at any moment", async () => {
+    const service = publicVerificationOf(fresh.ctx);
+    const slow = slowUpload(`${fresh.url}/api/v1/public/verify`, 1536 * 1024, 32 * 1024, 20, "%PDF-1.7\n", true);
+    while (service.admitted === 0) await new Promise((r) => setTimeout(r, 10));
+    const second = await uploadJson(fresh.url, Buffer.from("%PDF-1.7\n"), { "x-forwarded-for": "198.51.100.10" });
+    expect(second.status).toBe(503);
+    expect(second.headers.get("retry-after")).toBeTruthy();
+    let files = 0;
+    const watch = setInterval(() => void tempFiles(fresh).then((names) => (files += names.length)), 5);
+    const answer = await slow;
+    clearInterval(watch);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body).signature).toMatchObject({ status: "error" });
+    expect(files).toBe(0);
+    expect(service.admitted).toBe(0);
   }, 120_000);
 });
