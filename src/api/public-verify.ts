@@ -171,21 +171,29 @@ function createPublicVerification(ctx: HubContext): PublicVerification {
 
   let heldInMemory = 0;
 
-  const verify = async (file: string | Buffer[]): Promise<unknown> => {
+  const verify = async (file: string): Promise<unknown> => {
     const verifier = ctx.verifier;
     if (!verifier) return null;
-    const result = await gate.run(() =>
-      typeof file === "string" ? verifier.verifyFile(file) : verifier.verifyBytes!(file),
-    );
-    return result.report;
+    return (await gate.run(() => verifier.verifyFile(file))).report;
   };
 
   /** The uploaded bytes' own verdict and where they were published. */
-  const answer = async (sha256: string, file: string | Buffer[]): Promise<PublicAnswer> => {
+  const answer = async (sha256: string, file: string): Promise<PublicAnswer> => {
     // Always the uploaded bytes' own verdict (never a stored report): the answer
     // must not depend on whether the hub happens to hold these bytes.
     const [report, published] = await Promise.all([verify(file), publishedPlaces(ctx.db, sha256)]);
-    return { sha256, published, signature: report ? publicSignature(report, typeof file === "string" ? [file] : []) : null };
+    return { sha256, published, signature: report ? publicSignature(report, [file]) : null };
+  };
+
+  /** The same for bytes held in memory: their hash comes with the verdict (hashed with the signed ranges). */
+  const answerBytes = async (chunks: Buffer[]): Promise<PublicAnswer> => {
+    const verifier = ctx.verifier;
+    if (!verifier?.verifyBytes) {
+      const sha256 = sha256OfPieces(chunks);
+      return { sha256, published: await publishedPlaces(ctx.db, sha256), signature: null };
+    }
+    const { report, sha256 } = await gate.run(() => verifier.verifyBytes!(chunks));
+    return { sha256, published: await publishedPlaces(ctx.db, sha256), signature: publicSignature(report) };
   };
 
   /** The stored report under the current policy, else a fresh one (kept for next time). */
@@ -239,7 +247,7 @@ function createPublicVerification(ctx: HubContext): PublicVerification {
         const body = { headers: req.headers, body: requestBody(req, env) };
         if (inMemory) {
           const part = await receiveBytes(body, { field: "file", maxBytes });
-          return await answer(part.sha256, part.chunks);
+          return await answerBytes(part.chunks);
         }
         const file = await receiveFile(body, { field: "file", maxBytes, dir: tempDir });
         try {
@@ -262,6 +270,12 @@ export function parseSha256(input: string | undefined | null): string | null {
 }
 
 export const sha256Hex = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+function sha256OfPieces(pieces: readonly Uint8Array[]): string {
+  const hash = createHash("sha256");
+  for (const piece of pieces) hash.update(piece);
+  return hash.digest("hex");
+}
 
 // ─── JSON API ────────────────────────────────────────────────────────────────
 

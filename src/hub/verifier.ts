@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../observability/index.ts";
 import type { FileVerifier } from "../pipeline/index.ts";
-import { loadCrlFiles, loadTrustStore, verifyPdfBytes, verifyPdfFile } from "../verify/index.ts";
+import { loadCrlFiles, loadTrustStore, verifyPdfBytesAndHash, verifyPdfFile } from "../verify/index.ts";
 
 async function filesUnder(entry: string): Promise<string[]> {
   const info = await stat(entry).catch(() => null);
@@ -40,8 +40,8 @@ export async function createFileVerifier(config: Config, log: Logger): Promise<F
       return { status: report.status, report };
     },
     async verifyBytes(bytes) {
-      const report = await verifyPdfBytes(bytes, options);
-      return { status: report.status, report };
+      const { report, sha256 } = await verifyPdfBytesAndHash(bytes, options);
+      return { status: report.status, report, sha256 };
     },
   };
 }

@@ -29,8 +29,12 @@ export interface FileVerifier {
   /** Identifies the trust store + policy; a report is reused only under the same key. */
   policyKey: string;
   verifyFile(path: string): Promise<{ status: string; report: unknown }>;
-  /** The same verdict on bytes in memory, whole or in pieces as received (public uploads); absent in stand-ins for tests. */
-  verifyBytes?(bytes: Uint8Array | readonly Uint8Array[]): Promise<{ status: string; report: unknown }>;
+  /**
+   * The same verdict on bytes in memory, whole or in pieces as received
+   * (public uploads), with the SHA-256 of the bytes, hashed together with the
+   * signed ranges; absent in stand-ins for tests.
+   */
+  verifyBytes?(bytes: Uint8Array | readonly Uint8Array[]): Promise<{ status: string; report: unknown; sha256: string }>;
 }
 
 export interface SectionPolicy {

@@ -2,6 +2,7 @@
 // memory stays flat whatever the file size. A pool of worker threads lets the
 // command hash several files at once; the worker body is plain JavaScript so
 // starting it costs no TypeScript loader.
+import type { Hash } from "node:crypto";
 import { read as fsRead } from "node:fs";
 import { promisify } from "node:util";
 import { Worker } from "node:worker_threads";
@@ -28,44 +29,129 @@ export interface RangeHasher {
 const spareChunks: Buffer[] = [];
 const MAX_SPARE = 16;
 
+/**
+ * Where each job starts: jobs of one algorithm whose byte streams begin
+ * alike (a signature's signed ranges and the whole file share everything up
+ * to the signature's /Contents) hash that prefix once. `from`: the job
+ * resumes a copy of job `of`'s hash taken `at` bytes into its stream.
+ * Exported for its tests.
+ */
+export function sharedPrefixes(jobs: readonly HashJob[]): ({ of: number; at: number } | null)[] {
+  return jobs.map((job, j) => {
+    let best: { of: number; at: number } | null = null;
+    for (let i = 0; i < j; i++) {
+      if (jobs[i]!.alg !== job.alg) continue;
+      const at = commonPrefix(jobs[i]!.ranges, job.ranges);
+      // resuming at the very end of job i is fine: its final hash is copied before digest()
+      if (at > 0 && (!best || at > best.at)) best = { of: i, at };
+    }
+    return best;
+  });
+}
+
+/** Bytes the two streams of ranges have in common from their start. */
+function commonPrefix(a: readonly [number, number][], b: readonly [number, number][]): number {
+  const ra = merged(a);
+  const rb = merged(b);
+  let n = 0;
+  for (let k = 0; k < ra.length && k < rb.length; k++) {
+    const [sa, la] = ra[k]!;
+    const [sb, lb] = rb[k]!;
+    if (sa !== sb) break;
+    n += Math.min(la, lb);
+    if (la !== lb) break;
+  }
+  return n;
+}
+
+/** Empty ranges dropped, touching ones joined: the same bytes, one way of writing them. */
+function merged(ranges: readonly [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [start, len] of ranges) {
+    if (len <= 0) continue;
+    const last = out[out.length - 1];
+    if (last && last[0] + last[1] === start) last[1] += len;
+    else out.push([start, len]);
+  }
+  return out;
+}
+
+/** The job's ranges from `skip` bytes into its stream, cut at each of `cuts` (stream offsets, ascending). */
+function segments(ranges: readonly [number, number][], skip: number, cuts: readonly number[]): { start: number; len: number; cutAfter: boolean }[] {
+  const out: { start: number; len: number; cutAfter: boolean }[] = [];
+  let offset = 0; // stream offset of the current range's first byte
+  let c = 0;
+  while (c < cuts.length && cuts[c]! <= skip) c++;
+  for (const [start, len] of merged(ranges)) {
+    let from = Math.max(0, skip - offset);
+    while (from < len) {
+      const cut = c < cuts.length ? cuts[c]! - offset : Infinity;
+      const to = Math.min(len, cut);
+      out.push({ start: start + from, len: to - from, cutAfter: to === cut });
+      if (to === cut) c++;
+      from = to;
+    }
+    offset += len;
+  }
+  return out;
+}
+
 /** In-thread hashing; asynchronous reads overlap I/O with hashing. */
 export const localHasher: RangeHasher = {
   async hash(source, _path, jobs) {
+    const plan = sharedPrefixes(jobs);
+    // hash states kept for later jobs: job i's state at stream offset `at`
+    const wanted = jobs.map((_, i) => [...new Set(plan.filter((p) => p?.of === i).map((p) => p!.at))].sort((a, b) => a - b));
+    const states = new Map<string, Hash>();
     const out: Buffer[] = [];
-    for (const job of jobs) {
-      const h = newHash(job.alg);
-      if (source instanceof FileSource) {
-        const fd = source.descriptor;
-        let bufA = spareChunks.pop() ?? Buffer.allocUnsafe(CHUNK);
-        let bufB = spareChunks.pop() ?? Buffer.allocUnsafe(CHUNK);
-        for (const [start, len] of job.ranges) {
-          let pos = start;
-          const end = start + len;
-          let pending = pos < end ? readAsync(fd, bufA, 0, Math.min(CHUNK, end - pos), pos) : null;
-          while (pending) {
-            const { bytesRead } = await pending;
-            if (bytesRead <= 0) throw new Error("file shrank while being verified");
-            const cur = bufA;
-            pos += bytesRead;
-            [bufA, bufB] = [bufB, bufA];
-            pending = pos < end ? readAsync(fd, bufA, 0, Math.min(CHUNK, end - pos), pos) : null;
-            h.update(cur.subarray(0, bytesRead));
-          }
-        }
-        // only after a clean finish: after an error a read may still be writing into one of them
-        if (spareChunks.length < MAX_SPARE) spareChunks.push(bufA, bufB);
-      } else if (source instanceof ChunkSource) {
-        for (const [start, len] of job.ranges) for (const view of source.views(start, len)) h.update(view);
-      } else {
-        for (const [start, len] of job.ranges) {
-          for (let p = start; p < start + len; p += CHUNK) h.update(source.read(p, Math.min(CHUNK, start + len - p)));
-        }
+    for (const [j, job] of jobs.entries()) {
+      const resume = plan[j];
+      const base = resume ? states.get(`${resume.of}@${resume.at}`) : undefined;
+      const h = base ? base.copy() : newHash(job.alg);
+      const skip = base ? resume!.at : 0;
+      const cuts = wanted[j]!;
+      let cutIndex = 0;
+      // (a later job never resumes from this one before `skip`: it would have chosen the same earlier job)
+      for (; cutIndex < cuts.length && cuts[cutIndex]! <= skip; cutIndex++) if (cuts[cutIndex] === skip) states.set(`${j}@${skip}`, h.copy());
+      for (const seg of segments(job.ranges, skip, cuts)) {
+        await feed(h, source, seg.start, seg.len);
+        if (seg.cutAfter) states.set(`${j}@${cuts[cutIndex++]!}`, h.copy());
       }
       out.push(h.digest());
     }
     return out;
   },
 };
+
+/** Hashes [start, start + len) of the source. */
+async function feed(h: Hash, source: ByteSource, start: number, len: number): Promise<void> {
+  if (len <= 0) return;
+  if (source instanceof ChunkSource) {
+    for (const view of source.views(start, len)) h.update(view);
+    return;
+  }
+  if (!(source instanceof FileSource)) {
+    for (let p = start; p < start + len; p += CHUNK) h.update(source.read(p, Math.min(CHUNK, start + len - p)));
+    return;
+  }
+  const fd = source.descriptor;
+  let bufA = spareChunks.pop() ?? Buffer.allocUnsafe(CHUNK);
+  let bufB = spareChunks.pop() ?? Buffer.allocUnsafe(CHUNK);
+  let pos = start;
+  const end = start + len;
+  let pending: Promise<{ bytesRead: number }> | null = readAsync(fd, bufA, 0, Math.min(CHUNK, end - pos), pos);
+  while (pending) {
+    const { bytesRead } = await pending;
+    if (bytesRead <= 0) throw new Error("file shrank while being verified");
+    const cur = bufA;
+    pos += bytesRead;
+    [bufA, bufB] = [bufB, bufA];
+    pending = pos < end ? readAsync(fd, bufA, 0, Math.min(CHUNK, end - pos), pos) : null;
+    h.update(cur.subarray(0, bytesRead));
+  }
+  // only after a clean finish: after an error a read may still be writing into one of them
+  if (spareChunks.length < MAX_SPARE) spareChunks.push(bufA, bufB);
+}
 
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");

@@ -1,11 +1,12 @@
 // Own test PKI and signed PDFs (tests/fixtures/pki/make.sh: OpenSSL CMS, poppler pdfsig).
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadCrlFiles } from "./crl.ts";
 import { loadTrustStore } from "./trust-store.ts";
 import { pdf, pkiDir, testTrust } from "./test-support.ts";
-import { verifyPdfBytes, verifyPdfFile } from "./verify-pdf.ts";
+import { verifyPdfBytes, verifyPdfBytesAndHash, verifyPdfFile } from "./verify-pdf.ts";
 
 describe("algorithms and sub-filters", () => {
   it.each([
@@ -71,6 +72,31 @@ describe("algorithms and sub-filters", () => {
     flipped[i] = flipped[i]! ^ 0x01;
     const r = await verifyPdfBytes([flipped.subarray(0, i), flipped.subarray(i)], { trust });
     expect(r.signatures[0]!.subIndication).toBe("HASH_FAILURE");
+  });
+
+  it("verifyPdfBytesAndHash: the same report, and the SHA-256 of every byte, whatever the file", async () => {
+    const trust = await testTrust();
+    const flipped = Buffer.from(readFileSync(pdf("rsa-sha256-cades.pdf")));
+    flipped[flipped.indexOf("stream\n") + 20]! ^= 0x01;
+    const files: [string, Buffer][] = [
+      ["two signatures", readFileSync(pdf("two-signatures.pdf"))],
+      ["one signature", readFileSync(pdf("rsa-sha256-cades.pdf"))],
+      ["sha512 signature", readFileSync(pdf("rsa-sha512-cades.pdf"))],
+      ["content after signing", readFileSync(pdf("content-after-signing.pdf"))],
+      ["a changed byte", flipped],
+      ["unsigned", readFileSync(pdf("unsigned.pdf"))],
+      ["not a PDF", Buffer.from("hello, this is not a PDF")],
+      ["cut short", readFileSync(pdf("rsa-sha256-cades.pdf")).subarray(0, 5_000)],
+    ];
+    for (const [what, bytes] of files) {
+      const expected = createHash("sha256").update(bytes).digest("hex");
+      const pieces = [bytes.subarray(0, 4093), bytes.subarray(4093)];
+      for (const input of [bytes, pieces]) {
+        const got = await verifyPdfBytesAndHash(input, { trust });
+        expect(got.sha256, what).toBe(expected);
+        expect(got.report, what).toEqual(await verifyPdfBytes(bytes, { trust }));
+      }
+    }
   });
 
   it("a flipped byte inside the signed range is a HASH_FAILURE", async () => {
