@@ -11,7 +11,7 @@ import type { Context } from "hono";
 import { publishedPlaces, type PublishedPlace } from "../delivery/published.ts";
 import type { HubContext } from "../hub/context.ts";
 import { clientAddress, RateLimiter, rateLimit } from "./rate-limit.ts";
-import { receiveBytes, receiveFile, requestBody, UploadError } from "./upload-stream.ts";
+import { receiveBytes, receiveFile, requestBody, UploadError, type ReceivedBytes } from "./upload-stream.ts";
 
 // ─── The answer ──────────────────────────────────────────────────────────────
 
@@ -185,15 +185,12 @@ function createPublicVerification(ctx: HubContext): PublicVerification {
     return { sha256, published, signature: report ? publicSignature(report, [file]) : null };
   };
 
-  /** The same for bytes held in memory: their hash comes with the verdict (hashed with the signed ranges). */
-  const answerBytes = async (chunks: Buffer[]): Promise<PublicAnswer> => {
+  /** The same for bytes held in memory; the signed ranges resume from the hash states taken as they arrived. */
+  const answerBytes = async (part: ReceivedBytes): Promise<PublicAnswer> => {
     const verifier = ctx.verifier;
-    if (!verifier?.verifyBytes) {
-      const sha256 = sha256OfPieces(chunks);
-      return { sha256, published: await publishedPlaces(ctx.db, sha256), signature: null };
-    }
-    const { report, sha256 } = await gate.run(() => verifier.verifyBytes!(chunks));
-    return { sha256, published: await publishedPlaces(ctx.db, sha256), signature: publicSignature(report) };
+    const verified = verifier?.verifyBytes ? gate.run(() => verifier.verifyBytes!(part.chunks, part.prefixes)) : null;
+    const [result, published] = await Promise.all([verified, publishedPlaces(ctx.db, part.sha256)]);
+    return { sha256: part.sha256, published, signature: result ? publicSignature(result.report) : null };
   };
 
   /** The stored report under the current policy, else a fresh one (kept for next time). */
@@ -247,7 +244,7 @@ function createPublicVerification(ctx: HubContext): PublicVerification {
         const body = { headers: req.headers, body: requestBody(req, env) };
         if (inMemory) {
           const part = await receiveBytes(body, { field: "file", maxBytes });
-          return await answerBytes(part.chunks);
+          return await answerBytes(part);
         }
         const file = await receiveFile(body, { field: "file", maxBytes, dir: tempDir });
         try {
@@ -270,12 +267,6 @@ export function parseSha256(input: string | undefined | null): string | null {
 }
 
 export const sha256Hex = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
-
-function sha256OfPieces(pieces: readonly Uint8Array[]): string {
-  const hash = createHash("sha256");
-  for (const piece of pieces) hash.update(piece);
-  return hash.digest("hex");
-}
 
 // ─── JSON API ────────────────────────────────────────────────────────────────
 

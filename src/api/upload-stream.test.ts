@@ -89,11 +89,16 @@ describe("receiveBytes", () => {
   const pieces = (body: Buffer, size: number) => Readable.from(Array.from({ length: Math.ceil(body.length / size) }, (_, i) => body.subarray(i * size, (i + 1) * size)));
   const headers = (type: string, length: number) => new Headers({ "content-type": type, "content-length": String(length) });
 
-  it("holds the file part in memory, in pieces (not hashed: the verifier does that): no file at all", async () => {
+  it("holds the file part in memory, in pieces, while hashing it: no file at all", async () => {
     const bytes = Buffer.from("%PDF-1.7\n" + "y".repeat(300_000));
     const { body, type } = await encoded(bytes);
     const part = await receiveBytes({ headers: headers(type, body.length), body: pieces(body, 64 * 1024) }, { field: "file", maxBytes: 1024 * 1024 });
     expect(part.size).toBe(bytes.length);
+    expect(part.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+    // a hash state about every 64 KB, and one at the end, each the hash of the bytes before it
+    expect(part.prefixes.states.length).toBeGreaterThanOrEqual(4);
+    for (const { at, hash } of part.prefixes.states) expect(hash.copy().digest("hex")).toBe(createHash("sha256").update(bytes.subarray(0, at)).digest("hex"));
+    expect(part.prefixes.states.at(-1)!.at).toBe(bytes.length);
     expect(part.name).toBe("x.pdf");
     expect(Buffer.concat(part.chunks)).toEqual(bytes);
     expect(await readdir(dir)).toEqual([]);

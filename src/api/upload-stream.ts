@@ -1,16 +1,17 @@
-// One file from a multipart/form-data request, either hashed as it streams
-// into a temporary file (memory stays flat whatever the size) or, for a small
-// body the caller can afford to hold, kept in memory. The size
+// One file from a multipart/form-data request, hashed as it streams in, and
+// either written to a temporary file (memory stays flat whatever the size) or,
+// for a small body the caller can afford to hold, kept in memory. The size
 // limit is enforced as the bytes arrive (a 413 before the rest is read). The
 // caller removes a temporary file (`remove()`) whatever happens next.
 
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import busboy from "busboy";
+import { ArrivalHasher, type PrefixHashes } from "../verify/index.ts";
 import { drain, MULTIPART_FRAMING_BYTES } from "./body-limit.ts";
 
 // Connectors' upload routes refuse bodies the same way.
@@ -26,24 +27,23 @@ export class UploadError extends Error {
 }
 
 interface ReceivedPart {
+  sha256: string;
   size: number;
   /** The name the client gave, if any (never used as a path). */
   name: string;
 }
 
 export interface ReceivedFile extends ReceivedPart {
-  sha256: string;
   path: string;
   remove(): Promise<void>;
 }
 
 export interface ReceivedBytes extends ReceivedPart {
-  /**
-   * The file's bytes in the pieces they arrived in (joining them would be a
-   * copy for nothing). Not hashed here: the verifier hashes them with the
-   * signed ranges, which share nearly all their bytes.
-   */
+  sha256: string;
+  /** The file's bytes in the pieces they arrived in (joining them would be a copy for nothing). */
   chunks: Buffer[];
+  /** Hash states of the first bytes, taken as they arrived: a signature's ranges resume from them. */
+  prefixes: PrefixHashes;
 }
 
 export interface ReceiveOptions {
@@ -100,8 +100,8 @@ export async function receiveFile(req: { headers: Headers; body: Readable | null
     settled: () => closed,
   };
   try {
-    const part = await receivePart(req.body!, contentType, { ...options, hash: true }, sink);
-    return { path: target, ...part, sha256: part.sha256!, remove };
+    const { part } = await receivePart(req.body!, contentType, options, sink, new ArrivalHasher(Infinity));
+    return { path: target, ...part, remove };
   } catch (error) {
     // An open still in flight would otherwise create the file after its removal.
     await closed;
@@ -161,8 +161,8 @@ export async function receiveBytes(req: { headers: Headers; body: Readable | nul
   // The parser may take the whole declared body without pushing back: it is
   // held anyway, and each push back paused the socket for a turn of the event
   // loop per 16 KB (that doubled the time to receive 3 MB on loopback).
-  const { size, name } = await receivePart(req.body!, contentType, { ...options, maxBodyBytes: declared, highWaterMark: declared }, sink);
-  return { size, name, chunks };
+  const { part, prefixes } = await receivePart(req.body!, contentType, { ...options, maxBodyBytes: declared, highWaterMark: declared }, sink, new ArrivalHasher());
+  return { ...part, chunks, prefixes };
 }
 
 const GATHER_BELOW = 16 * 1024;
@@ -188,9 +188,10 @@ function checkRequest(req: { headers: Headers; body: Readable | null }, options:
 async function receivePart(
   source: Readable,
   contentType: string,
-  options: Pick<ReceiveOptions, "field" | "maxBytes"> & { maxBodyBytes?: number; highWaterMark?: number; hash?: boolean },
+  options: Pick<ReceiveOptions, "field" | "maxBytes"> & { maxBodyBytes?: number; highWaterMark?: number },
   sink: Sink,
-): Promise<ReceivedPart & { sha256?: string }> {
+  hash: ArrivalHasher,
+): Promise<{ part: ReceivedPart; prefixes: PrefixHashes }> {
   let parser: busboy.Busboy;
   try {
     parser = busboy({
@@ -206,9 +207,9 @@ async function receivePart(
   }
 
   try {
-    return await new Promise<ReceivedPart & { sha256?: string }>((resolve, reject) => {
+    return await new Promise<{ part: ReceivedPart; prefixes: PrefixHashes }>((resolve, reject) => {
       let settled = false;
-      let written: Promise<ReceivedPart & { sha256?: string }> | null = null;
+      let written: Promise<{ part: ReceivedPart; prefixes: PrefixHashes }> | null = null;
       const fail = (error: Error) => {
         if (settled) return;
         settled = true;
@@ -224,17 +225,19 @@ async function receivePart(
           file.resume(); // another field's file: read past it
           return;
         }
-        const hash = options.hash ? createHash("sha256") : null;
         let size = 0;
         written = new Promise((done, failed) => {
           file.on("data", (chunk: Buffer) => {
             size += chunk.length;
-            hash?.update(chunk);
+            hash.update(chunk);
           });
           file.on("limit", () => failed(new UploadError(`the file is larger than the limit of ${options.maxBytes} bytes`, 413)));
           file.on("error", failed);
           const name = info.filename ?? "";
-          sink.take(file).then(() => done(hash ? { sha256: hash.digest("hex"), size, name } : { size, name }), failed);
+          sink.take(file).then(() => {
+            const { sha256, prefixes } = hash.finish();
+            done({ part: { sha256, size, name }, prefixes });
+          }, failed);
         });
         written.catch(fail);
       });

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Config } from "../config/index.ts";
 import type { Logger } from "../observability/index.ts";
 import type { FileVerifier } from "../pipeline/index.ts";
-import { loadCrlFiles, loadTrustStore, verifyPdfBytesAndHash, verifyPdfFile } from "../verify/index.ts";
+import { loadCrlFiles, loadTrustStore, verifyPdfBytes, verifyPdfFile } from "../verify/index.ts";
 
 async function filesUnder(entry: string): Promise<string[]> {
   const info = await stat(entry).catch(() => null);
@@ -39,9 +39,9 @@ export async function createFileVerifier(config: Config, log: Logger): Promise<F
       const report = await verifyPdfFile(file, options);
       return { status: report.status, report };
     },
-    async verifyBytes(bytes) {
-      const { report, sha256 } = await verifyPdfBytesAndHash(bytes, options);
-      return { status: report.status, report, sha256 };
+    async verifyBytes(bytes, arrived) {
+      const report = await verifyPdfBytes(bytes, options, arrived);
+      return { status: report.status, report };
     },
   };
 }

@@ -8,6 +8,7 @@ import type { ItemRef, SourceClient } from "../../connectors/sdk.ts";
 import { cleanText, foldVietnamese, mimeFromName, type CanonicalDocument, type CanonicalProcedure, type SourceFileRef, type SourceItem } from "../core/index.ts";
 import type { BlobStore, Prisma, SqlRunner } from "../db/index.ts";
 import type { Logger } from "../observability/index.ts";
+import type { PrefixHashes } from "../verify/index.ts";
 import { documentIdentityKey, documentMetadata, filesContentHash, metadataHash, procedureContentHash } from "./identity.ts";
 import { routeItem, type RoutingRuleInput } from "./routing.ts";
 
@@ -31,10 +32,10 @@ export interface FileVerifier {
   verifyFile(path: string): Promise<{ status: string; report: unknown }>;
   /**
    * The same verdict on bytes in memory, whole or in pieces as received
-   * (public uploads), with the SHA-256 of the bytes, hashed together with the
-   * signed ranges; absent in stand-ins for tests.
+   * (public uploads; `arrived`: their hash states taken as they came, which
+   * the signed ranges resume from); absent in stand-ins for tests.
    */
-  verifyBytes?(bytes: Uint8Array | readonly Uint8Array[]): Promise<{ status: string; report: unknown; sha256: string }>;
+  verifyBytes?(bytes: Uint8Array | readonly Uint8Array[], arrived?: PrefixHashes): Promise<{ status: string; report: unknown }>;
 }
 
 export interface SectionPolicy {

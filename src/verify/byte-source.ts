@@ -2,6 +2,7 @@
 // Parsing reads small windows synchronously through a bounded block cache,
 // so a 200 MB file never has to be held in memory.
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import type { PrefixHashes } from "./hashing.ts";
 import { fileKind } from "./walk.ts";
 
 export interface ByteSource {
@@ -28,12 +29,15 @@ export class BufferSource implements ByteSource {
  * where they lie: joining 3 MB into one fresh buffer cost about as much as
  * hashing it (new memory to fault in, then garbage). Parsing reads small
  * windows (a window across pieces is copied); hashing walks the pieces
- * themselves (`views`).
+ * themselves (`views`), from the hash states taken on arrival if given.
  */
 export class ChunkSource implements ByteSource {
   readonly size: number;
   private readonly starts: number[] = [];
-  constructor(private readonly chunks: readonly Uint8Array[]) {
+  constructor(
+    private readonly chunks: readonly Uint8Array[],
+    readonly prefixHashes?: PrefixHashes,
+  ) {
     let size = 0;
     for (const c of chunks) {
       this.starts.push(size);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BufferSource, ChunkSource, FileSource, type ByteSource } from "./byte-source.ts";
-import { localHasher, sharedPrefixes, type HashJob } from "./hashing.ts";
+import { ArrivalHasher, localHasher, sharedPrefixes, type HashJob, type PrefixHashes } from "./hashing.ts";
 
 const direct = (bytes: Buffer, job: HashJob) => {
   const h = createHash(job.alg);
@@ -50,6 +50,34 @@ describe("range hashing with shared prefixes", () => {
     expect(counting.read_).toBe(268_000 + 100_000);
   });
 
+  it("resumes from the hash states taken on arrival: only the bytes past the deepest state inside the range are read", async () => {
+    const pieces = Array.from({ length: 30 }, (_, i) => bytes.subarray(i * 10_000, (i + 1) * 10_000));
+    const arrival = new ArrivalHasher(64 * 1024);
+    for (const piece of pieces) arrival.update(piece);
+    const { sha256, prefixes } = arrival.finish();
+    expect(sha256).toBe(direct(bytes, whole));
+    // states at 70,000, 140,000, 210,000, 280,000 (every 64 KB or more, on arrival), and 300,000 (the end)
+    expect(prefixes.states.map((s) => s.at)).toEqual([70_000, 140_000, 210_000, 280_000, 300_000]);
+    class Counting extends ChunkSource {
+      hashed = 0;
+      constructor(p: PrefixHashes) {
+        super(pieces, p);
+      }
+      override *views(pos: number, len: number) {
+        for (const view of super.views(pos, len)) {
+          this.hashed += view.length;
+          yield view;
+        }
+      }
+    }
+    const source = new Counting(prefixes);
+    const digests = await localHasher.hash(source, undefined, [signature, whole, { ...signature, alg: "sha512" }]);
+    expect(digests.map((d) => d.toString("hex"))).toEqual([direct(bytes, signature), direct(bytes, whole), direct(bytes, { ...signature, alg: "sha512" })]);
+    // signature: 60,000 from the state at 140,000 plus 68,000; whole file: nothing (the state at the end);
+    // sha512: no state of its algorithm, all 268,000
+    expect(source.hashed).toBe(60_000 + 68_000 + 0 + 268_000);
+  });
+
   it("matches hashing each job alone, over random jobs, on every kind of source", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "hashing-"));
     const file = path.join(dir, "bytes");
@@ -72,7 +100,10 @@ describe("range hashing with shared prefixes", () => {
         const expected = jobs.map((j) => direct(bytes, j));
         const source = new FileSource(file);
         try {
-          for (const s of [new BufferSource(bytes), new ChunkSource(pieces), source]) {
+          const arrival = new ArrivalHasher(1 + Math.floor(Math.random() * 100_000));
+          for (const piece of pieces) arrival.update(piece);
+          const withStates = new ChunkSource(pieces, arrival.finish().prefixes);
+          for (const s of [new BufferSource(bytes), new ChunkSource(pieces), withStates, source]) {
             const got = await localHasher.hash(s, undefined, jobs);
             expect(got.map((d) => d.toString("hex"))).toEqual(expected);
           }

@@ -18,6 +18,17 @@ export interface HashJob {
   alg: DigestName;
 }
 
+/**
+ * Hash states of a source's first bytes, taken while it arrived (an upload
+ * hashed as it came off the socket): a range from byte 0 resumes the state
+ * nearest below its end instead of hashing from the start again.
+ */
+export interface PrefixHashes {
+  alg: DigestName;
+  /** The state after the first `at` bytes; ascending `at`. Never updated: copied before use. */
+  states: readonly { at: number; hash: Hash }[];
+}
+
 export interface RangeHasher {
   /** One digest per job, in order. `path` is set when the source is a file. */
   hash(source: ByteSource, path: string | undefined, jobs: HashJob[]): Promise<Buffer[]>;
@@ -28,6 +39,34 @@ export interface RangeHasher {
 // over a folder) for nothing. Several files are hashed at once, so a pool.
 const spareChunks: Buffer[] = [];
 const MAX_SPARE = 16;
+
+/**
+ * SHA-256 of bytes as they arrive, keeping a copy of the state about every
+ * `every` bytes (a copy is a few hundred bytes: 48 for a 3 MB upload at the
+ * default), so the signed ranges of the same bytes need not be hashed again.
+ */
+export class ArrivalHasher {
+  private readonly hash = newHash("sha256");
+  private readonly states: { at: number; hash: Hash }[] = [];
+  private size = 0;
+  private lastAt = 0;
+  constructor(private readonly every = 64 * 1024) {}
+
+  update(chunk: Uint8Array): void {
+    this.hash.update(chunk);
+    this.size += chunk.length;
+    if (this.size - this.lastAt >= this.every) {
+      this.states.push({ at: this.size, hash: this.hash.copy() });
+      this.lastAt = this.size;
+    }
+  }
+
+  /** The hash states taken so far, and one at the end. Call once, after the last byte. */
+  finish(): { sha256: string; prefixes: PrefixHashes } {
+    if (this.lastAt !== this.size) this.states.push({ at: this.size, hash: this.hash.copy() });
+    return { sha256: this.hash.digest("hex"), prefixes: { alg: "sha256", states: this.states } };
+  }
+}
 
 /**
  * Where each job starts: jobs of one algorithm whose byte streams begin
@@ -103,12 +142,16 @@ export const localHasher: RangeHasher = {
     // hash states kept for later jobs: job i's state at stream offset `at`
     const wanted = jobs.map((_, i) => [...new Set(plan.filter((p) => p?.of === i).map((p) => p!.at))].sort((a, b) => a - b));
     const states = new Map<string, Hash>();
+    const prefixes = source instanceof ChunkSource ? source.prefixHashes : undefined;
     const out: Buffer[] = [];
     for (const [j, job] of jobs.entries()) {
       const resume = plan[j];
-      const base = resume ? states.get(`${resume.of}@${resume.at}`) : undefined;
-      const h = base ? base.copy() : newHash(job.alg);
-      const skip = base ? resume!.at : 0;
+      const shared = resume ? states.get(`${resume.of}@${resume.at}`) : undefined;
+      const arrived = prefixes ? stateWithin(prefixes, job) : undefined;
+      // the longer head start of the two: an earlier job's state, or one taken on arrival
+      const useArrived = arrived && (!shared || arrived.at > resume!.at);
+      const h = useArrived ? arrived.hash.copy() : shared ? shared.copy() : newHash(job.alg);
+      const skip = useArrived ? arrived.at : shared ? resume!.at : 0;
       const cuts = wanted[j]!;
       let cutIndex = 0;
       // (a later job never resumes from this one before `skip`: it would have chosen the same earlier job)
@@ -122,6 +165,18 @@ export const localHasher: RangeHasher = {
     return out;
   },
 };
+
+/** The arrival state deepest inside the job's first range, when that range starts at byte 0. */
+function stateWithin(prefixes: PrefixHashes, job: HashJob): { at: number; hash: Hash } | undefined {
+  const first = merged(job.ranges)[0];
+  if (prefixes.alg !== job.alg || !first || first[0] !== 0) return undefined;
+  let best: { at: number; hash: Hash } | undefined;
+  for (const state of prefixes.states) {
+    if (state.at > first[1]) break;
+    if (state.at > 0) best = state;
+  }
+  return best;
+}
 
 /** Hashes [start, start + len) of the source. */
 async function feed(h: Hash, source: ByteSource, start: number, len: number): Promise<void> {

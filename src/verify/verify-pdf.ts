@@ -6,7 +6,7 @@ import { validateChain } from "./chain.ts";
 import { CmsError, OID, parseSignedData, parseTstInfo, type SignedData, type SignerInfo } from "./cms.ts";
 import { parseCrl, type Crl, type CrlSet } from "./crl.ts";
 import { contentOf, readTlv } from "./der.ts";
-import { localHasher, type HashJob, type RangeHasher } from "./hashing.ts";
+import { localHasher, type HashJob, type PrefixHashes, type RangeHasher } from "./hashing.ts";
 import { checkByteRange, docMdpPermission, findSignatureFields, pdfDate, readDss, type SigField } from "./pdf-signatures.ts";
 import { PdfFile, PdfStructureError } from "./pdf-revisions.ts";
 import { truncation } from "./pdf-tail.ts";
@@ -43,30 +43,13 @@ export async function verifyPdfFile(path: string, opts: VerifyOptions): Promise<
   }
 }
 
-/** A PDF in memory, in one buffer or in pieces as received (read in place). */
-export async function verifyPdfBytes(bytes: Uint8Array | readonly Uint8Array[], opts: VerifyOptions): Promise<FileReport> {
-  return verifySource(bytes instanceof Uint8Array ? new BufferSource(bytes) : new ChunkSource(bytes), undefined, opts);
-}
-
 /**
- * The report, and the SHA-256 of all the bytes (what an upload is known by).
- * The whole file is hashed with the signed ranges: a signature in the last
- * revision covers everything before its /Contents, nearly the whole file, so
- * that prefix is read once instead of twice (docs/public-verification.md).
+ * A PDF in memory, in one buffer or in pieces as received (read in place).
+ * `arrived`: hash states of the pieces' first bytes, taken as they arrived;
+ * the signed ranges resume from them (they must be states of these bytes).
  */
-export async function verifyPdfBytesAndHash(bytes: Uint8Array | readonly Uint8Array[], opts: VerifyOptions): Promise<{ report: FileReport; sha256: string }> {
-  const src = bytes instanceof Uint8Array ? new BufferSource(bytes) : new ChunkSource(bytes);
-  const whole: Extra = { jobs: [{ ranges: [[0, src.size]], alg: "sha256" }] };
-  const report = await verifySource(src, undefined, opts, whole);
-  // a file refused before its ranges were hashed (unsigned, unreadable) is hashed alone
-  const [digest] = whole.digests ?? (await localHasher.hash(src, undefined, whole.jobs));
-  return { report, sha256: digest!.toString("hex") };
-}
-
-/** Digests wanted beside the signed ranges', hashed with them when the file gets that far. */
-interface Extra {
-  jobs: HashJob[];
-  digests?: Buffer[];
+export async function verifyPdfBytes(bytes: Uint8Array | readonly Uint8Array[], opts: VerifyOptions, arrived?: PrefixHashes): Promise<FileReport> {
+  return verifySource(bytes instanceof Uint8Array ? new BufferSource(bytes) : new ChunkSource(bytes, arrived), undefined, opts);
 }
 
 function normaliseCrls(crls: VerifyOptions["crls"]): Crl[] {
@@ -122,7 +105,7 @@ function blankReport(field: SigField): SignatureReport {
   };
 }
 
-async function verifySource(src: ByteSource, path: string | undefined, opts: VerifyOptions, extra?: Extra): Promise<FileReport> {
+async function verifySource(src: ByteSource, path: string | undefined, opts: VerifyOptions): Promise<FileReport> {
   const cut = truncation(src);
   let file: PdfFile;
   try {
@@ -170,8 +153,6 @@ async function verifySource(src: ByteSource, path: string | undefined, opts: Ver
     jobOf.set(w, jobs.length);
     jobs.push({ ranges: w.ranges, alg: w.docHashAlg });
   }
-  const ownJobs = jobs.length;
-  if (extra) jobs.push(...extra.jobs);
   let digests: Buffer[] = [];
   if (jobs.length > 0) {
     try {
@@ -180,7 +161,6 @@ async function verifySource(src: ByteSource, path: string | undefined, opts: Ver
       return { status: "error", error: `cannot read the file: ${describe(e)}`, signatures: [] };
     }
   }
-  if (extra) extra.digests = digests.slice(ownJobs);
   // 3. the rest
   for (const w of works) {
     const j = jobOf.get(w);
