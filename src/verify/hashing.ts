@@ -154,7 +154,8 @@ export const localHasher: RangeHasher = {
       const skip = useArrived ? arrived.at : shared ? resume!.at : 0;
       const cuts = wanted[j]!;
       let cutIndex = 0;
-      // (a later job never resumes from this one before `skip`: it would have chosen the same earlier job)
+      // A later job that wants this one's state before `skip` finds none kept
+      // and starts on its own (from a state taken on arrival, or byte 0).
       for (; cutIndex < cuts.length && cuts[cutIndex]! <= skip; cutIndex++) if (cuts[cutIndex] === skip) states.set(`${j}@${skip}`, h.copy());
       for (const seg of segments(job.ranges, skip, cuts)) {
         await feed(h, source, seg.start, seg.len);
