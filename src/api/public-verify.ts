@@ -11,7 +11,7 @@ import type { Context } from "hono";
 import { publishedPlaces, type PublishedPlace } from "../delivery/published.ts";
 import type { HubContext } from "../hub/context.ts";
 import { clientAddress, RateLimiter, rateLimit } from "./rate-limit.ts";
-import { receiveBytes, receiveFile, requestBody, UploadError, type ReceivedBytes } from "./upload-stream.ts";
+import { receiveBytes, receiveFile, requestBody, UploadError } from "./upload-stream.ts";
 
 // ─── The answer ──────────────────────────────────────────────────────────────
 
@@ -177,20 +177,14 @@ function createPublicVerification(ctx: HubContext): PublicVerification {
     return (await gate.run(() => verifier.verifyFile(file))).report;
   };
 
-  /** The uploaded bytes' own verdict and where they were published. */
-  const answer = async (sha256: string, file: string): Promise<PublicAnswer> => {
-    // Always the uploaded bytes' own verdict (never a stored report): the answer
-    // must not depend on whether the hub happens to hold these bytes.
-    const [report, published] = await Promise.all([verify(file), publishedPlaces(ctx.db, sha256)]);
-    return { sha256, published, signature: report ? publicSignature(report, [file]) : null };
-  };
-
-  /** The same for bytes held in memory; the signed ranges resume from the hash states taken as they arrived. */
-  const answerBytes = async (part: ReceivedBytes): Promise<PublicAnswer> => {
-    const verifier = ctx.verifier;
-    const verified = verifier?.verifyBytes ? gate.run(() => verifier.verifyBytes!(part.chunks, part.prefixes)) : null;
-    const [result, published] = await Promise.all([verified, publishedPlaces(ctx.db, part.sha256)]);
-    return { sha256: part.sha256, published, signature: result ? publicSignature(result.report) : null };
+  /**
+   * The uploaded bytes' own verdict and where they were published, looked up
+   * while the verifier runs. Always the upload's own verdict (never a stored
+   * report): the answer must not depend on whether the hub holds these bytes.
+   */
+  const answer = async (sha256: string, verifying: Promise<{ report: unknown }> | null, hidePaths: string[]): Promise<PublicAnswer> => {
+    const [result, published] = await Promise.all([verifying, publishedPlaces(ctx.db, sha256)]);
+    return { sha256, published, signature: result ? publicSignature(result.report, hidePaths) : null };
   };
 
   /** The stored report under the current policy, else a fresh one (kept for next time). */
@@ -242,13 +236,16 @@ function createPublicVerification(ctx: HubContext): PublicVerification {
       if (inMemory) heldInMemory += declared;
       try {
         const body = { headers: req.headers, body: requestBody(req, env) };
+        const verifier = ctx.verifier;
         if (inMemory) {
           const part = await receiveBytes(body, { field: "file", maxBytes });
-          return await answerBytes(part);
+          // the signed ranges resume from the hash states taken as the bytes arrived
+          const verifying = verifier?.verifyBytes ? gate.run(() => verifier.verifyBytes!(part.chunks, part.prefixes)) : null;
+          return await answer(part.sha256, verifying, []);
         }
         const file = await receiveFile(body, { field: "file", maxBytes, dir: tempDir });
         try {
-          return await answer(file.sha256, file.path);
+          return await answer(file.sha256, verifier ? gate.run(() => verifier.verifyFile(file.path)) : null, [file.path]);
         } finally {
           await file.remove();
         }
