@@ -122,3 +122,44 @@ describe("receiveBytes", () => {
     expect(lying.status).toBe(400);
   });
 });
+
+describe("the multipart parser on awkward and hostile bodies", () => {
+  const raw = (body: string | Buffer, boundary = "b") =>
+    new Request("http://x/", { method: "POST", body: typeof body === "string" ? Buffer.from(body, "latin1") : body, headers: { "content-type": `multipart/form-data; boundary=${boundary}` } });
+  const part = (headers: string, content: string | Buffer, boundary = "b") => Buffer.concat([Buffer.from(`--${boundary}\r\n${headers}\r\n\r\n`), Buffer.from(content), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+
+  it("keeps a Vietnamese file name sent as raw UTF-8, as browsers send it", async () => {
+    const body = part('Content-Disposition: form-data; name="file"; filename="Quyết định 152.pdf"', "%PDF-1.7\n");
+    const file = await receive(raw(body));
+    expect(file.name).toBe("Quyết định 152.pdf");
+    await file.remove();
+  });
+
+  it("cuts the file out byte for byte whatever the chunk boundaries, with near-boundaries inside it", async () => {
+    const boundary = "----formdata-x-0123456789";
+    // Prefixes of the delimiter inside the file, and the boundary itself without the CRLF before it.
+    const content = Buffer.concat([Buffer.from("%PDF-1.7\n\r\n--"), Buffer.from(`\r\n--${boundary.slice(0, 20)}`), Buffer.from(`--${boundary}`), Buffer.alloc(70_000, 0x2d), Buffer.from("\r\n-\r")]);
+    const body = part('Content-Disposition: form-data; name="file"; filename="a.pdf"', content, boundary);
+    for (const size of [1, 7, 64, 4096, 65_536]) {
+      const got = await receiveBytes(
+        { headers: new Headers({ "content-type": `multipart/form-data; boundary=${boundary}`, "content-length": String(body.length) }), body: Readable.from(Array.from({ length: Math.ceil(body.length / size) }, (_, i) => body.subarray(i * size, (i + 1) * size))) },
+        { field: "file", maxBytes: 1024 * 1024 },
+      );
+      expect(Buffer.concat(got.chunks).equals(content), `pieces of ${size}`).toBe(true);
+      expect(got.sha256).toBe(createHash("sha256").update(content).digest("hex"));
+    }
+  });
+
+  it("400 for a content type without a boundary, too many parts, or a part header without end", async () => {
+    const noBoundary = new Request("http://x/", { method: "POST", body: "x", headers: { "content-type": "multipart/form-data; charset=utf-8" } });
+    expect((await receive(noBoundary).catch((e) => e)).status).toBe(400);
+    const many = Buffer.concat([...Array.from({ length: 40 }, (_, i) => Buffer.from(`--b\r\nContent-Disposition: form-data; name="f${i}"\r\n\r\nv\r\n`)), Buffer.from("--b--\r\n")]);
+    expect((await receive(raw(many)).catch((e) => e)).status).toBe(400);
+    // a part header that never ends: refused at the body limit at the latest, never held whole
+    const endless = Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="file"; filename="a"\r\nX-Pad: '), Buffer.alloc(300_000, 0x61)]);
+    const error = await receive(raw(endless), 100_000).catch((e) => e);
+    expect(error).toBeInstanceOf(UploadError);
+    expect([400, 413]).toContain(error.status);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
