@@ -9,7 +9,12 @@
 //     transport: the client's multipart encoding and loopback). What the hub
 //     adds beyond the transport is compared with the verifier's own time, for
 //     bytes the hub never saw and for bytes of a published document; once with
-//     the client in the hub's process, once with it on a thread of its own.
+//     the client in the hub's process, once with it on a thread of its own;
+//  3. the same for signed PDFs of 1, 3 and 12 MB (client on its own thread):
+//     how what the hub adds grows with the size, per MB, against how the
+//     verifier's own time grows. "Bounded by the verifier's speed" means the
+//     hub's per-MB cost is no more than the verifier's (one pass over the
+//     bytes, during the transfer), leaving a fixed cost per request.
 //
 //   npm run bench -- public-verify
 //   BENCH_DOCUMENTS=20000 BENCH_LOOKUPS=2000 BENCH_UPLOADS=15 …
@@ -34,6 +39,7 @@ import { TEST_CA_DIR } from "../support/hub.ts";
 const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 10_000);
 const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 1_000);
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 41);
+const SCALE_MB = (process.env.BENCH_SCALE_MB ?? "1,3,12").split(",").map(Number);
 const SITES = 4;
 
 const median = (xs: number[]) => {
@@ -223,6 +229,70 @@ try {
     console.log(`  medians: ${addedBy(median)}`);
     // Other processes on a shared machine lengthen some requests a lot: the lower quartiles show the quiet case.
     console.log(`  lower quartiles: ${addedBy((xs) => pct(xs, 0.25))}`);
+  }
+  // ─── How the hub's part grows with the size ───
+  const sizer = new Worker(
+    `const { parentPort } = require("node:worker_threads");
+     parentPort.on("message", async ({ url, pdf }) => {
+       const start = performance.now();
+       const form = new FormData();
+       form.append("file", new Blob([pdf], { type: "application/pdf" }), "bench.pdf");
+       const res = await fetch(url, { method: "POST", body: form });
+       const body = await res.json();
+       parentPort.postMessage({ ms: performance.now() - start, status: res.status, body });
+     });`,
+    { eval: true },
+  );
+  // The copy into the worker happens before its clock starts.
+  const send = (url: string, pdf: Uint8Array) =>
+    new Promise<Awaited<ReturnType<Client>>>((resolve) => {
+      sizer.once("message", resolve);
+      sizer.postMessage({ url, pdf });
+    });
+  const points: { mb: number; alone: number; added: number }[] = [];
+  for (const mb of SCALE_MB) {
+    const pdf = Buffer.from(await makeSignedPdf({ title: "Quyết định benchmark", number: `${mb}/QĐ-UBND`, issuer: "UBND tỉnh Quảng Ngãi", date: "2026-11-20", targetBytes: mb * 1024 * 1024 }));
+    const sized = path.join(dataDir, `bench-${mb}mb.pdf`);
+    await writeFile(sized, pdf);
+    const alone: number[] = [];
+    const transport: number[] = [];
+    const up: number[] = [];
+    const rounds = Math.max(11, Math.round((UPLOADS * 3) / Math.max(3, mb)));
+    for (let i = 0; i < rounds + 3; i++) {
+      const start = performance.now();
+      await verifier.verifyFile(sized);
+      const a = performance.now() - start;
+      const t = (await send(sinkUrl, pdf)).ms;
+      const r = await send(hubUrl, pdf);
+      if (r.status !== 200 || r.body.signature?.status !== "valid") throw new Error(`upload of ${mb} MB: ${r.status} ${JSON.stringify(r.body)}`);
+      if (i < 3) continue; // warm-up
+      alone.push(a);
+      transport.push(t);
+      up.push(r.ms);
+    }
+    const added = median(up) - median(transport);
+    points.push({ mb: pdf.length / 2 ** 20, alone: median(alone), added });
+    console.log(
+      `${(pdf.length / 2 ** 20).toFixed(1)} MB, client on its own thread, medians of ${rounds}: upload ${ms(median(up))}, transport ${ms(median(transport))}, ` +
+        `verifier alone ${ms(median(alone))}; the hub adds ${ms(added)} = ${(added / median(alone)).toFixed(2)}× the verifier`,
+    );
+  }
+  await sizer.terminate();
+  if (points.length >= 2) {
+    // Least-squares line through (size, time): slope in ms per MB, intercept the fixed part.
+    const fit = (ys: number[]) => {
+      const xs = points.map((p) => p.mb);
+      const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+      const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+      return { slope, intercept: my - slope * mx };
+    };
+    const v = fit(points.map((p) => p.alone));
+    const h = fit(points.map((p) => p.added));
+    console.log(
+      `  per MB: the hub adds ${h.slope.toFixed(2)} ms/MB beyond the transport, the verifier alone takes ${v.slope.toFixed(2)} ms/MB ` +
+        `(= ${(h.slope / v.slope).toFixed(2)}× the verifier's rate); fixed part per request: hub ${ms(h.intercept)}, verifier ${ms(v.intercept)}`,
+    );
   }
   sink.close();
   await thread.terminate();
