@@ -51,13 +51,17 @@ const ms = (x: number) => `${x.toFixed(2)} ms`;
 
 type Client = (url: string, which: "unknown" | "published") => Promise<{ ms: number; status: number; body: { signature?: { status: string }; published?: unknown[] } }>;
 
-/** The same request as `post` below, from a thread of its own (plain JavaScript: no TypeScript loader in the worker). */
+/**
+ * The same request as `post` below, from a thread of its own (plain JavaScript:
+ * no TypeScript loader in the worker): one of the PDFs it was started with, or
+ * one sent along (copied into the worker before its clock starts).
+ */
 const CLIENT_THREAD = `
 const { parentPort, workerData } = require("node:worker_threads");
-parentPort.on("message", async ({ id, url, which }) => {
+parentPort.on("message", async ({ id, url, which, pdf }) => {
   const start = performance.now();
   const form = new FormData();
-  form.append("file", new Blob([workerData[which]], { type: "application/pdf" }), "bench.pdf");
+  form.append("file", new Blob([pdf ?? workerData[which]], { type: "application/pdf" }), "bench.pdf");
   const res = await fetch(url, { method: "POST", body: form });
   const body = await res.json();
   parentPort.postMessage({ id, ms: performance.now() - start, status: res.status, body });
@@ -231,23 +235,11 @@ try {
     console.log(`  lower quartiles: ${addedBy((xs) => pct(xs, 0.25))}`);
   }
   // ─── How the hub's part grows with the size ───
-  const sizer = new Worker(
-    `const { parentPort } = require("node:worker_threads");
-     parentPort.on("message", async ({ url, pdf }) => {
-       const start = performance.now();
-       const form = new FormData();
-       form.append("file", new Blob([pdf], { type: "application/pdf" }), "bench.pdf");
-       const res = await fetch(url, { method: "POST", body: form });
-       const body = await res.json();
-       parentPort.postMessage({ ms: performance.now() - start, status: res.status, body });
-     });`,
-    { eval: true },
-  );
-  // The copy into the worker happens before its clock starts.
   const send = (url: string, pdf: Uint8Array) =>
     new Promise<Awaited<ReturnType<Client>>>((resolve) => {
-      sizer.once("message", resolve);
-      sizer.postMessage({ url, pdf });
+      const id = nextId++;
+      replies.set(id, resolve);
+      thread.postMessage({ id, url, pdf });
     });
   const points: { mb: number; alone: number; added: number }[] = [];
   for (const mb of SCALE_MB) {
@@ -277,7 +269,6 @@ try {
         `verifier alone ${ms(median(alone))}; the hub adds ${ms(added)} = ${(added / median(alone)).toFixed(2)}× the verifier`,
     );
   }
-  await sizer.terminate();
   if (points.length >= 2) {
     // Least-squares line through (size, time): slope in ms per MB, intercept the fixed part.
     const fit = (ys: number[]) => {
