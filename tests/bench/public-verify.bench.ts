@@ -1,23 +1,35 @@
-// Public verification benchmark (issue 14), on the embedded database (PGlite)
-// with the real HTTP server and verifier:
+// Public verification benchmark (issue 14), on the embedded database (PGlite,
+// or PostgreSQL with BENCH_DATABASE_URL) with the real HTTP server and verifier:
 //  1. hash look-ups (GET /api/v1/public/verify/{sha256}) against 10,000
 //     published documents on 4 sites (40,000 delivery rows), seeded by SQL:
 //     median and p95 over HTTP, and the database part alone (in process);
 //  2. a 3 MB signed PDF uploaded (POST multipart) against two baselines on the
 //     same bytes, alternating, medians: the verifier alone, and the very same
 //     request sent to a bare node:http server that only reads the body (the
-//     transport: the client's multipart encoding and loopback). What the hub
-//     adds beyond the transport is compared with the verifier's own time, for
-//     bytes the hub never saw and for bytes of a published document; once with
-//     the client in the hub's process, once with it on a thread of its own;
+//     transport: loopback, and the client's multipart encoding when the client
+//     is fetch in the hub's process). What the hub adds beyond the transport
+//     is compared with the verifier's own time, for bytes the hub never saw
+//     and for bytes of a published document; once with the client in the
+//     hub's process, once with it on a thread of its own (node:http, the body
+//     encoded beforehand: at 12 MB fetch's encoding varied more than the
+//     hub's whole part);
 //  3. the same for signed PDFs of 1, 3 and 12 MB (client on its own thread):
 //     how what the hub adds grows with the size, per MB, against how the
-//     verifier's own time grows. "Bounded by the verifier's speed" means the
-//     hub's per-MB cost is no more than the verifier's (one pass over the
-//     bytes, during the transfer), leaving a fixed cost per request.
+//     verifier's own time grows;
+//  4. the same uploads from a client on a link of 1 Gbit/s and 100 Mbit/s
+//     (the client paces its bytes): on a real link the hub's work on arriving
+//     bytes overlaps the transfer, and what it adds is the time from the last
+//     byte to the answer. "Bounded by the verifier's speed" means that this is
+//     no more than the verifier's own time on the same file.
+//
+// Sections 2 and 3, on loopback, are the worst case: the whole transfer takes a
+// few milliseconds, so nothing the hub does per byte is hidden.
 //
 //   npm run bench -- public-verify
-//   BENCH_DOCUMENTS=20000 BENCH_LOOKUPS=2000 BENCH_UPLOADS=15 …
+//   BENCH_DOCUMENTS=20000 BENCH_LOOKUPS=2000 BENCH_UPLOADS=15 BENCH_SCALE_MB=1,3,12
+//     BENCH_LINKS_MBPS=1000,100 BENCH_LINK_MB=3,12 …
+//   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres …  (on PostgreSQL: a
+//     database of its own is created on that server and dropped afterwards)
 
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -35,11 +47,14 @@ import { createFileVerifier } from "../../src/hub/verifier.ts";
 import { silentLogger } from "../../src/observability/index.ts";
 import { REPO_ROOT } from "../support/cli-process.ts";
 import { TEST_CA_DIR } from "../support/hub.ts";
+import { createTestDatabase } from "../support/pg.ts";
 
 const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 10_000);
 const LOOKUPS = Number(process.env.BENCH_LOOKUPS ?? 1_000);
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 41);
 const SCALE_MB = (process.env.BENCH_SCALE_MB ?? "1,3,12").split(",").map(Number);
+const LINKS_MBPS = (process.env.BENCH_LINKS_MBPS ?? "1000,100").split(",").filter(Boolean).map(Number);
+const LINK_SIZES_MB = (process.env.BENCH_LINK_MB ?? "3,12").split(",").filter(Boolean).map(Number);
 const SITES = 4;
 
 const median = (xs: number[]) => {
@@ -52,24 +67,56 @@ const ms = (x: number) => `${x.toFixed(2)} ms`;
 type Client = (url: string, which: "unknown" | "published") => Promise<{ ms: number; status: number; body: { signature?: { status: string }; published?: unknown[] } }>;
 
 /**
- * The same request as `post` below, from a thread of its own (plain JavaScript:
- * no TypeScript loader in the worker): one of the PDFs it was started with, or
- * one sent along (copied into the worker before its clock starts).
+ * A client on a thread of its own (plain JavaScript: no TypeScript loader in
+ * the worker): it sends a multipart body encoded beforehand (encoding is the
+ * client's cost, not the server's) with node:http, either all at once or paced
+ * to a link's rate, and times it to the end of the answer.
  */
 const CLIENT_THREAD = `
-const { parentPort, workerData } = require("node:worker_threads");
-parentPort.on("message", async ({ id, url, which, pdf }) => {
+const { parentPort } = require("node:worker_threads");
+const http = require("node:http");
+const bodies = new Map();
+parentPort.on("message", (m) => {
+  if (m.body) return bodies.set(m.key, { bytes: Buffer.from(m.body), type: m.type });
+  const { id, url, key, bytesPerMs } = m;
+  const { bytes, type } = bodies.get(key);
   const start = performance.now();
-  const form = new FormData();
-  form.append("file", new Blob([pdf ?? workerData[which]], { type: "application/pdf" }), "bench.pdf");
-  const res = await fetch(url, { method: "POST", body: form });
-  const body = await res.json();
-  parentPort.postMessage({ id, ms: performance.now() - start, status: res.status, body });
+  const u = new URL(url);
+  const req = http.request(
+    { host: u.hostname, port: u.port, path: u.pathname, method: "POST", agent: false, headers: { "content-type": type, "content-length": bytes.length } },
+    (res) => {
+      const parts = [];
+      res.on("data", (c) => parts.push(c));
+      res.on("end", () => parentPort.postMessage({ id, ms: performance.now() - start, status: res.statusCode, body: JSON.parse(Buffer.concat(parts).toString() || "{}") }));
+    },
+  );
+  req.on("error", (e) => parentPort.postMessage({ id, ms: NaN, status: 0, body: { error: String(e) } }));
+  if (!bytesPerMs) return req.end(bytes);
+  // What a link of that rate would have delivered by now, written every millisecond.
+  let sent = 0;
+  const tick = () => {
+    const due = Math.min(bytes.length, Math.ceil((performance.now() - start) * bytesPerMs));
+    if (due > sent) req.write(bytes.subarray(sent, due));
+    sent = Math.max(sent, due);
+    if (sent >= bytes.length) req.end();
+    else setTimeout(tick, 1);
+  };
+  tick();
 });
 `;
 
+/** The multipart body a browser's form would send for this PDF, and its content type. */
+async function multipart(pdf: Uint8Array): Promise<{ body: Uint8Array; type: string }> {
+  const form = new FormData();
+  form.append("file", new Blob([pdf], { type: "application/pdf" }), "bench.pdf");
+  const encoded = new Response(form);
+  return { body: new Uint8Array(await encoded.arrayBuffer()), type: encoded.headers.get("content-type")! };
+}
+
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "portalsync-bench-public-"));
+const database = process.env.BENCH_DATABASE_URL ? await createTestDatabase(process.env.BENCH_DATABASE_URL, "portalsync_bench") : null;
 const config = configSchema.parse({
+  ...(database ? { databaseUrl: database.url } : {}),
   server: { port: 0 },
   dataDir,
   log: { level: "silent" },
@@ -182,16 +229,25 @@ try {
     const r = await post(url, pdfs[which]);
     return { ms: performance.now() - start, ...r };
   };
-  const thread = new Worker(CLIENT_THREAD, { eval: true, workerData: pdfs });
+  const thread = new Worker(CLIENT_THREAD, { eval: true });
   let nextId = 0;
   const replies = new Map<number, (r: Awaited<ReturnType<Client>>) => void>();
   thread.on("message", (m: { id: number } & Awaited<ReturnType<Client>>) => replies.get(m.id)!(m));
-  const onThread: Client = (url, which) =>
-    new Promise((resolve) => {
+  /** Hands the thread a PDF's multipart body, once, under `key`. */
+  const load = async (key: string, pdf: Uint8Array) => {
+    const { body, type } = await multipart(pdf);
+    thread.postMessage({ key, body, type });
+  };
+  /** Sends the body under `key`; `mbps` paces it to a link of that many Mbit/s. */
+  const send = (url: string, key: string, mbps = 0) =>
+    new Promise<Awaited<ReturnType<Client>>>((resolve) => {
       const id = nextId++;
       replies.set(id, resolve);
-      thread.postMessage({ id, url, which });
+      thread.postMessage({ id, url, key, bytesPerMs: (mbps * 1e6) / 8 / 1000 });
     });
+  await load("unknown", bytes);
+  await load("published", published);
+  const onThread: Client = (url, which) => send(url, which);
 
   for (const [label, client] of [["client in the hub's process", inProcess], ["client on its own thread", onThread]] as const) {
     const upload = async (which: keyof typeof pdfs, places: number) => {
@@ -234,39 +290,61 @@ try {
     // Other processes on a shared machine lengthen some requests a lot: the lower quartiles show the quiet case.
     console.log(`  lower quartiles: ${addedBy((xs) => pct(xs, 0.25))}`);
   }
-  // ─── How the hub's part grows with the size ───
-  const send = (url: string, pdf: Uint8Array) =>
-    new Promise<Awaited<ReturnType<Client>>>((resolve) => {
-      const id = nextId++;
-      replies.set(id, resolve);
-      thread.postMessage({ id, url, pdf });
-    });
-  const points: { mb: number; alone: number; added: number }[] = [];
-  for (const mb of SCALE_MB) {
-    const pdf = Buffer.from(await makeSignedPdf({ title: "Quyết định benchmark", number: `${mb}/QĐ-UBND`, issuer: "UBND tỉnh Quảng Ngãi", date: "2026-11-20", targetBytes: mb * 1024 * 1024 }));
-    const sized = path.join(dataDir, `bench-${mb}mb.pdf`);
-    await writeFile(sized, pdf);
+  // ─── How the hub's part grows with the size, and on a real link ───
+  // Per round: the request to the server that only reads it, then the
+  // verifier alone (after the same wait, as the hub's verifier runs after the
+  // last byte), then the upload to the hub. Medians after 3 warm-up rounds.
+  interface Sample {
+    key: string;
+    file: string;
+    size: number;
+    /** Places the answer must list. */
+    places: number;
+  }
+  const publishedFile = path.join(dataDir, "bench-3mb-published.pdf");
+  await writeFile(publishedFile, published);
+  const publishedSample: Sample = { key: "published", file: publishedFile, size: published.length, places: SITES };
+  const sized = new Map<number, Sample>();
+  /** A signed PDF of `mb` MB the hub never saw. */
+  const unknownOf = async (mb: number) => {
+    let entry = sized.get(mb);
+    if (!entry) {
+      const pdf = await makeSignedPdf({ title: "Quyết định benchmark", number: `${mb}/QĐ-UBND`, issuer: "UBND tỉnh Quảng Ngãi", date: "2026-11-20", targetBytes: mb * 1024 * 1024 });
+      entry = { key: `${mb}mb`, file: path.join(dataDir, `bench-${mb}mb.pdf`), size: pdf.length, places: 0 };
+      await writeFile(entry.file, pdf);
+      await load(entry.key, pdf);
+      sized.set(mb, entry);
+    }
+    return entry;
+  };
+  const measure = async (sample: Sample, rounds: number, mbps = 0) => {
     const alone: number[] = [];
     const transport: number[] = [];
     const up: number[] = [];
-    const rounds = Math.max(11, Math.round((UPLOADS * 3) / Math.max(3, mb)));
     for (let i = 0; i < rounds + 3; i++) {
+      const t = (await send(sinkUrl, sample.key, mbps)).ms;
       const start = performance.now();
-      await verifier.verifyFile(sized);
+      await verifier.verifyFile(sample.file);
       const a = performance.now() - start;
-      const t = (await send(sinkUrl, pdf)).ms;
-      const r = await send(hubUrl, pdf);
-      if (r.status !== 200 || r.body.signature?.status !== "valid") throw new Error(`upload of ${mb} MB: ${r.status} ${JSON.stringify(r.body)}`);
+      const r = await send(hubUrl, sample.key, mbps);
+      if (r.status !== 200 || r.body.signature?.status !== "valid" || r.body.published?.length !== sample.places) {
+        throw new Error(`upload of ${sample.file}: ${r.status} ${JSON.stringify(r.body)}`);
+      }
       if (i < 3) continue; // warm-up
       alone.push(a);
       transport.push(t);
       up.push(r.ms);
     }
-    const added = median(up) - median(transport);
-    points.push({ mb: pdf.length / 2 ** 20, alone: median(alone), added });
+    return { mb: sample.size / 2 ** 20, alone: median(alone), transport: median(transport), up: median(up), added: median(up) - median(transport) };
+  };
+  const points: { mb: number; alone: number; added: number }[] = [];
+  for (const mb of SCALE_MB) {
+    const rounds = Math.max(11, Math.round((UPLOADS * 3) / Math.max(3, mb)));
+    const m = await measure(await unknownOf(mb), rounds);
+    points.push(m);
     console.log(
-      `${(pdf.length / 2 ** 20).toFixed(1)} MB, client on its own thread, medians of ${rounds}: upload ${ms(median(up))}, transport ${ms(median(transport))}, ` +
-        `verifier alone ${ms(median(alone))}; the hub adds ${ms(added)} = ${(added / median(alone)).toFixed(2)}× the verifier`,
+      `${m.mb.toFixed(1)} MB, client on its own thread, medians of ${rounds}: upload ${ms(m.up)}, transport ${ms(m.transport)}, ` +
+        `verifier alone ${ms(m.alone)}; the hub adds ${ms(m.added)} = ${(m.added / m.alone).toFixed(2)}× the verifier`,
     );
   }
   if (points.length >= 2) {
@@ -285,10 +363,24 @@ try {
         `(= ${(h.slope / v.slope).toFixed(2)}× the verifier's rate); fixed part per request: hub ${ms(h.intercept)}, verifier ${ms(v.intercept)}`,
     );
   }
+  for (const mbps of LINKS_MBPS) {
+    const samples = [...(await Promise.all(LINK_SIZES_MB.map(unknownOf))), publishedSample];
+    for (const sample of samples) {
+      // A round takes twice the transfer: fewer rounds for slow links and large files.
+      const rounds = Math.max(9, Math.min(UPLOADS, Math.round(4000 / ((sample.size * 8) / (mbps * 1000) + 10))));
+      const m = await measure(sample, rounds, mbps);
+      const what = sample.places ? `published bytes (${sample.places} places)` : "bytes the hub never saw";
+      console.log(
+        `${m.mb.toFixed(1)} MB, ${what}, from a client on a ${mbps} Mbit/s link, medians of ${rounds}: upload ${ms(m.up)}, transport ${ms(m.transport)}, ` +
+          `verifier alone ${ms(m.alone)}; the hub answers ${ms(m.added)} after the transport = ${(m.added / m.alone).toFixed(2)}× the verifier`,
+      );
+    }
+  }
   sink.close();
   await thread.terminate();
   console.log(`load average: ${readFileSync("/proc/loadavg", "utf8").trim()}`);
 } finally {
   await hub.stop();
+  await database?.drop();
   await rm(dataDir, { recursive: true, force: true });
 }
