@@ -105,11 +105,16 @@ parentPort.on("message", (m) => {
 });
 `;
 
-/** The multipart body a browser's form would send for this PDF, and its content type. */
-async function multipart(pdf: Uint8Array): Promise<{ body: Uint8Array; type: string }> {
+/** The form a browser would send with this PDF in the field `file`. */
+function formOf(pdf: Uint8Array): FormData {
   const form = new FormData();
   form.append("file", new Blob([pdf], { type: "application/pdf" }), "bench.pdf");
-  const encoded = new Response(form);
+  return form;
+}
+
+/** That form's multipart body, and its content type. */
+async function multipart(pdf: Uint8Array): Promise<{ body: Uint8Array; type: string }> {
+  const encoded = new Response(formOf(pdf));
   return { body: new Uint8Array(await encoded.arrayBuffer()), type: encoded.headers.get("content-type")! };
 }
 
@@ -206,9 +211,7 @@ try {
   await sql.query(`INSERT INTO "Blob" (sha256, size, mime) VALUES ($1, $2, 'application/pdf')`, [publishedSha, published.length]);
   await sql.query(`INSERT INTO "FileAttachment" (id, "blobSha256", name, role, "documentVersionId") VALUES ('fa-bench', $1, 'bench.pdf', 'main', 'ver-1')`, [publishedSha]);
   const post = async (url: string, pdf: Uint8Array) => {
-    const form = new FormData();
-    form.append("file", new Blob([pdf], { type: "application/pdf" }), "bench.pdf");
-    const res = await fetch(url, { method: "POST", body: form });
+    const res = await fetch(url, { method: "POST", body: formOf(pdf) });
     return { status: res.status, body: (await res.json()) as { signature?: { status: string }; published?: unknown[] } };
   };
   const sink = createServer((req, res) => {
